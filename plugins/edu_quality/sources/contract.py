@@ -25,6 +25,7 @@ DATE_OUT_OF_WINDOW = "date_out_of_window"            # ГИА exam date outside 
 FIELD_NOT_EXPECTED = "field_not_expected"            # e.g. a test score for ОГЭ, a mark for ЕГЭ profile
 SHARE_COUNT_MISMATCH = "share_count_mismatch"        # self-evaluation: stated % disagrees with counts
 INCONSISTENT_NAME = "inconsistent_name"              # schools: two names for one municipality code
+EXTRA_CELLS = "extra_cells"                          # more cells than headers: shifted columns
 
 RULE_TEXT_RU = {
     REQUIRED_MISSING: "не заполнено обязательное поле",
@@ -44,6 +45,7 @@ RULE_TEXT_RU = {
     FIELD_NOT_EXPECTED: "поле не должно быть заполнено для этой формы/предмета",
     SHARE_COUNT_MISMATCH: "указанная доля не согласуется с указанными численностями",
     INCONSISTENT_NAME: "для одного кода МО указаны разные наименования",
+    EXTRA_CELLS: "в строке больше ячеек, чем столбцов в заголовке (сдвиг столбцов)",
 }
 
 RULE_TEXT_EN = {
@@ -64,6 +66,7 @@ RULE_TEXT_EN = {
     FIELD_NOT_EXPECTED: "field must be empty for this form/subject",
     SHARE_COUNT_MISMATCH: "stated share disagrees with stated counts",
     INCONSISTENT_NAME: "one municipality code has several names",
+    EXTRA_CELLS: "more cells than headers (shifted columns)",
 }
 
 # --- Enumerations ---

@@ -1,0 +1,138 @@
+"""Running the reviewed suites under expectations/ with Great Expectations, and turning its
+unexpected rows into quarantine entries (row, column, rule).
+
+A file-mode GX project under the project's home keeps validation results and builds Data Docs on
+every run, so a data engineer can open them. GX is imported here only: it takes seconds to import.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from edu_quality.config import PATHS
+
+log = logging.getLogger(__name__)
+ROW = "_row"
+
+
+@dataclass
+class RowFailure:
+    row_number: int
+    column: str   # the header as the file writes it
+    rule: str
+
+
+def load_suite_json(source: str) -> dict:
+    path = PATHS.expectations / f"{source}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Plain numpy dtypes for GX: extension dtypes with pd.NA trip some of its metrics."""
+    out = {}
+    for name, col in frame.items():
+        if name == "_raw":
+            continue
+        if isinstance(col.dtype, (pd.Int64Dtype, pd.Float64Dtype)) or col.dtype.kind in "iuf":
+            out[name] = col.astype("float64")
+        elif col.dtype.kind == "M":
+            out[name] = col
+        else:
+            out[name] = col.astype("object").where(col.notna(), None)
+    return pd.DataFrame(out, index=frame.index)
+
+
+class SuiteRunner:
+    """One GX context per process; `validate` runs one source's suite on one frame."""
+
+    def __init__(self, root: Path | None = None, data_docs: bool = True):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+
+        self.gx = gx
+        self.root = root or PATHS.gx_root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.context = gx.get_context(mode="file", project_root_dir=str(self.root))
+        try:
+            self.context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+            self.context.variables.save()
+        except Exception:  # older/newer variable shapes: progress bars only cost log noise
+            log.debug("could not turn GX progress bars off", exc_info=True)
+        self.data_docs = data_docs
+        self.datasource = self.context.data_sources.add_or_update_pandas("edu_quality_inbox")
+
+    def _checkpoint(self, name: str, suite_doc: dict, extra: list[dict]):
+        gx = self.gx
+        suite = gx.ExpectationSuite(name=name, expectations=suite_doc["expectations"] + extra,
+                                    meta=suite_doc.get("meta", {}))
+        suite = self.context.suites.add_or_update(suite)
+        try:
+            asset = self.datasource.get_asset(name)
+        except LookupError:
+            asset = self.datasource.add_dataframe_asset(name)
+        batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
+            or asset.add_batch_definition_whole_dataframe("whole")
+        definition = self.context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if self.data_docs else []
+        return self.context.checkpoints.add_or_update(gx.Checkpoint(
+            name=name, validation_definitions=[definition], actions=actions,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}))
+
+    def validate(self, source: str, frame: pd.DataFrame, extra: list[dict] | None = None,
+                 parameters: dict | None = None, asset_name: str | None = None) -> tuple[list[RowFailure], dict]:
+        """Row failures and a summary {expectations, failed_expectations, success}."""
+        suite_doc = load_suite_json(source)
+        checkpoint = self._checkpoint(asset_name or source, suite_doc, extra or [])
+        result = checkpoint.run(batch_parameters={"dataframe": _gx_frame(frame)},
+                                expectation_parameters=parameters or {})
+        failures: list[RowFailure] = []
+        evaluated = failed = 0
+        for run in result.run_results.values():
+            for r in run.results:
+                evaluated += 1
+                if r.success:
+                    continue
+                failed += 1
+                meta = r.expectation_config.meta or {}
+                rule, column = meta.get("rule", "invalid"), meta.get("column", "")
+                rows = (r.result or {}).get("unexpected_index_list") or []
+                if not rows and r.exception_info and r.exception_info.get("raised_exception"):
+                    raise RuntimeError(f"expectation {r.expectation_config.type} on {source} failed to run: "
+                                       f"{r.exception_info.get('exception_message')}")
+                for item in rows:
+                    number = item[ROW] if isinstance(item, dict) else item
+                    failures.append(RowFailure(int(np.int64(number)), column, rule))
+        return failures, {"expectations": evaluated, "failed_expectations": failed,
+                          "success": failed == 0}
+
+    def docs_index(self) -> str | None:
+        for site in self.context.get_docs_sites_urls():
+            if site.get("site_url"):
+                return site["site_url"]
+        return None
+
+
+def group_failures(failures: list[RowFailure]) -> dict[int, list[RowFailure]]:
+    """Per row; a type error on a column hides that column's 'required' failure (same cause)."""
+    by_row: dict[int, list[RowFailure]] = defaultdict(list)
+    for f in failures:
+        by_row[f.row_number].append(f)
+    for number, items in by_row.items():
+        bad_type = {f.column for f in items if f.rule == "bad_type"}
+        kept, seen = [], set()
+        for f in items:
+            if f.rule == "required_missing" and f.column in bad_type:
+                continue
+            if (f.column, f.rule) not in seen:
+                seen.add((f.column, f.rule))
+                kept.append(f)
+        by_row[number] = kept
+    return by_row

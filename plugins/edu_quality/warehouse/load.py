@@ -1,0 +1,127 @@
+"""Loading one file: COPY into a staging table, then into the core table, in one transaction.
+
+The load_log row, the core rows and the quarantine rows of a file are written together or not at
+all, so a crash mid-load leaves nothing half-loaded and a rerun simply loads the file again.
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from edu_quality.warehouse.tables import TABLES
+
+
+@dataclass
+class LoadStats:
+    year: int
+    source: str
+    file_name: str
+    sha256: str
+    status: str = "loaded"     # loaded | rejected | skipped
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    message: str | None = None
+    load_id: int | None = None
+    dropped_columns: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="")
+    buffer.seek(0)
+    cols = ", ".join(frame.columns)
+    cursor.copy_expert(f"copy {table} ({cols}) from stdin with (format csv)", buffer)
+
+
+class FileLoad:
+    """An open load of one file: call add() per chunk, then commit(); close() rolls back."""
+
+    def __init__(self, engine: Engine, stats: LoadStats, reference_loads: list[int]):
+        self.stats = stats
+        self.table, self.columns = TABLES[stats.source]
+        self.raw = engine.raw_connection()
+        self.cur = self.raw.cursor()
+        self.cur.execute(
+            "insert into core.load_log (year, source, file_name, sha256, status, reference_loads) "
+            "values (%s, %s, %s, %s, 'loaded', %s) returning load_id",
+            (stats.year, stats.source, stats.file_name, stats.sha256, reference_loads))
+        stats.load_id = self.cur.fetchone()[0]
+        self.stage = "stage_" + self.table.split(".")[1]
+        self.cur.execute(f"create temp table {self.stage} (like {self.table}) on commit drop")
+        self.municipalities: dict[str, str] = {}  # schools only: code → first name given
+
+    def add(self, rows: pd.DataFrame, quarantine: pd.DataFrame) -> None:
+        rows = rows.assign(load_id=self.stats.load_id)
+        _copy(self.cur, self.stage, rows)
+        if not quarantine.empty:
+            _copy(self.cur, "core.quarantine", quarantine.assign(load_id=self.stats.load_id)[
+                ["load_id", "row_number", "column_name", "rules", "reason", "raw"]])
+
+    def commit(self) -> LoadStats:
+        s = self.stats
+        # Replace what earlier versions of this file loaded: their rows go, their log rows stay.
+        self.cur.execute(
+            "select load_id from core.load_log where year = %s and source = %s and file_name = %s "
+            "and status = 'loaded' and load_id <> %s", (s.year, s.source, s.file_name, s.load_id))
+        old = [r[0] for r in self.cur.fetchall()]
+        if old:
+            self.cur.execute(f"delete from {self.table} where load_id = any(%s)", (old,))
+            if s.source == "schools":
+                self.cur.execute("delete from core.municipality where load_id = any(%s)", (old,))
+            self.cur.execute("update core.load_log set status = 'replaced' where load_id = any(%s)", (old,))
+        self.cur.execute(f"insert into {self.table} select * from {self.stage}")
+        if self.municipalities:
+            self.cur.executemany(
+                "insert into core.municipality (year, municipality_code, municipality_name, load_id) "
+                "values (%s, %s, %s, %s)",
+                [(s.year, code, name, s.load_id) for code, name in sorted(self.municipalities.items())])
+        self.cur.execute(
+            "update core.load_log set rows_read = %s, rows_loaded = %s, rows_quarantined = %s, "
+            "message = %s, dropped_columns = %s, loaded_at = now() where load_id = %s",
+            (s.rows_read, s.rows_loaded, s.rows_quarantined, s.message, s.dropped_columns, s.load_id))
+        self.raw.commit()
+        self.close()
+        return s
+
+    def close(self) -> None:
+        try:
+            self.raw.rollback()
+        finally:
+            self.raw.close()
+
+
+def record_rejected(engine: Engine, stats: LoadStats, reference_loads: list[int]) -> LoadStats:
+    with engine.begin() as conn:
+        stats.load_id = conn.execute(text(
+            "insert into core.load_log (year, source, file_name, sha256, status, message, rows_read, "
+            "reference_loads) values (:y, :s, :f, :h, 'rejected', :m, 0, :r) returning load_id"),
+            {"y": stats.year, "s": stats.source, "f": stats.file_name, "h": stats.sha256,
+             "m": stats.message, "r": reference_loads}).scalar_one()
+    return stats
+
+
+def quarantine_frame(failures_by_row: dict, frame: pd.DataFrame, rule_text: dict) -> pd.DataFrame:
+    bad = frame[frame["_row"].isin(list(failures_by_row))]
+    records = []
+    for number, raw in zip(bad["_row"].tolist(), bad["_raw"].tolist()):
+        items = failures_by_row[number]
+        records.append({
+            "row_number": number,
+            "column_name": ", ".join(dict.fromkeys(f.column for f in items)),
+            "rules": "{" + ",".join(dict.fromkeys(f.rule for f in items)) + "}",
+            "reason": "; ".join(f"«{f.column}»: {rule_text.get(f.rule, f.rule)}" for f in items),
+            "raw": json.dumps(raw, ensure_ascii=False),
+        })
+    return pd.DataFrame.from_records(
+        records, columns=["row_number", "column_name", "rules", "reason", "raw"])

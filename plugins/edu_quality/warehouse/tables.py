@@ -1,0 +1,66 @@
+"""How validated rows of each source become rows of its core table."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from edu_quality.sources.privacy import keyed_hash
+
+# source → (core table, its loaded columns in COPY order; load_id and row_number are appended)
+TABLES: dict[str, tuple[str, list[str]]] = {
+    "schools": ("core.school", ["year", "school_code", "school_name", "municipality_code", "school_type",
+                                "locality", "head_name", "head_appointed_on", "students", "low_income_pct",
+                                "non_native_pct", "disability_pct"]),
+    "vpr_scales": ("core.vpr_scale", ["year", "subject", "grade", "max_score", "min_score_3",
+                                      "min_score_4", "min_score_5"]),
+    "vpr": ("core.vpr_result", ["year", "school_code", "subject", "grade", "class_label",
+                                "participant_hash", "variant", "primary_score", "mark", "journal_mark",
+                                "task_scores"]),
+    "gia_thresholds": ("core.gia_threshold", ["year", "exam_form", "subject", "min_test_score",
+                                              "min_score_3", "min_score_4", "min_score_5"]),
+    "gia": ("core.gia_result", ["year", "school_code", "participant_hash", "exam_form", "subject",
+                                "exam_date", "primary_score", "test_score", "mark", "status"]),
+    "teachers": ("core.teacher", ["year", "school_code", "teacher_hash", "position",
+                                  "qualification_category", "experience_years", "age_years",
+                                  "deficit_diagnosed", "cpd_hours_3y", "targeted_programme", "is_expert",
+                                  "pedagogical_education"]),
+    "olympiads": ("core.olympiad_result", ["year", "stage", "subject", "school_code", "participant_hash",
+                                           "grade", "status"]),
+    "measures": ("core.measure", ["year", "level", "unit_code", "recommendation_code", "measure",
+                                  "responsible", "due_date", "done"]),
+}
+
+# Sources whose rows are checked against references loaded earlier in the same year.
+REFERENCES: dict[str, tuple[str, ...]] = {
+    "vpr": ("schools", "vpr_scales"),
+    "gia": ("schools", "gia_thresholds"),
+    "self_evaluation": ("schools",),
+    "teachers": ("schools",),
+    "olympiads": ("schools",),
+}
+
+
+def rows_for_table(source: str, frame: pd.DataFrame, year: int,
+                   task_columns: list[tuple[str, str, int]]) -> pd.DataFrame:
+    table, columns = TABLES[source]
+    out = pd.DataFrame(index=frame.index)
+    for name in columns:
+        if name == "year" and (source not in ("vpr_scales", "gia_thresholds", "olympiads", "measures")):
+            out[name] = year
+        elif name == "participant_hash":
+            out[name] = keyed_hash(frame["participant_code"])
+        elif name == "teacher_hash":
+            out[name] = keyed_hash(frame["teacher_code"])
+        elif name == "task_scores":
+            tasks = [(col, task_id) for col, task_id, _ in task_columns]
+            values = frame[[c for c, _ in tasks]].astype("Int64").to_numpy(dtype=object) if tasks else None
+            out[name] = [json.dumps({t: (None if v is pd.NA else int(v)) for (_, t), v in zip(tasks, row)},
+                                    ensure_ascii=False) for row in values] if tasks else "{}"
+        else:
+            col = frame[name]
+            if col.dtype.kind == "M":
+                col = col.dt.strftime("%Y-%m-%d")
+            out[name] = col
+    out["row_number"] = frame["_row"].astype("int64")
+    return out

@@ -98,8 +98,8 @@ def ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_na
             load.add(rows_for_table(source_name, good, year, prepared.task_columns),
                      quarantine_frame(by_row, frame, RULE_TEXT_RU))
             if source_name == "schools":
-                for code, name in zip(good["school_code"].tolist(), good["municipality_name"].tolist()):
-                    load.municipalities.setdefault(code_of(code), name)
+                for code, name in zip(good["municipality_code"].tolist(), good["municipality_name"].tolist()):
+                    load.municipalities.setdefault(code, name)
             stats.rows_read += len(frame)
             stats.rows_loaded += len(good)
             stats.rows_quarantined += len(frame) - len(good)
@@ -113,7 +113,3 @@ def ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_na
     except BaseException:
         load.close()
         raise
-
-
-def code_of(value) -> str:
-    return str(value)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from edu_quality.sources.contract import NOT_ATTEMPTED
@@ -114,4 +113,4 @@ PARSERS = {"int": parse_int, "number": parse_number, "date": parse_date, "bool":
 
 def parse(kind: str, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     values, bad = PARSERS[kind](raw)
-    return values, bad.astype(bool) if not isinstance(bad, np.ndarray) else pd.Series(bad, index=raw.index)
+    return values, bad.fillna(False).astype(bool)

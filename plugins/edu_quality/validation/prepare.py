@@ -78,8 +78,6 @@ def prepare(chunk: pd.DataFrame, shape: FileShape, source: Source, ctx: Context)
     if special:
         special(chunk, shape, prepared, ctx)
     raw = _raw_records(chunk, shape, keep)
-    for column, _, _ in prepared.task_columns:
-        pass  # task cells are already in raw by header
     if "participant_code" in frame:
         # The raw copy kept for quarantine must not carry the code in clear either.
         from edu_quality.sources.privacy import keyed_hash

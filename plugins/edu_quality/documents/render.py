@@ -1,0 +1,133 @@
+"""Rendering documents from Jinja2 templates in include/templates/ to HTML and PDF (WeasyPrint).
+
+Every number comes from the warehouse's mart views. Rendering runs in parallel processes; the same
+inputs give byte-identical HTML (no timestamps, stable ordering).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from edu_quality.config import PATHS
+from edu_quality.documents.recommend import add_months, risk_level
+
+log = logging.getLogger(__name__)
+MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+             "октября", "ноября", "декабря")
+# Charts where a reader would rather look than read: the headline results.
+CHART_INDICATORS = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus")
+
+
+def date_ru(day: date) -> str:
+    return f"{day.day} {MONTHS_RU[day.month - 1]} {day.year} г."
+
+
+def environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(PATHS.templates)), autoescape=select_autoescape(
+        ["html", "j2"]), undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False)
+
+
+def _num(v):
+    return None if v is None else float(v)
+
+
+def school_contexts(engine: Engine, year: int, issued_on: date) -> list[dict]:
+    with engine.connect() as conn:
+        schools = conn.execute(text(
+            "select s.school_code, s.school_name, s.municipality_code, m.municipality_name, s.school_type, "
+            "s.locality, s.head_name, s.students from core.school s "
+            "join core.municipality m using (year, municipality_code) where s.year = :y "
+            "order by s.municipality_code, s.school_code"), {"y": year}).mappings().all()
+        values = conn.execute(text(
+            "select v.unit_code, v.indicator_code, v.value, v.previous_value, v.change, "
+            "mo.value as municipality_value, rg.value as region_value, c.name_ru, c.unit, c.polarity, "
+            "c.thresholds, c.direction_code "
+            "from mart.indicator_values v join core.indicator c using (indicator_code) "
+            "join core.school s on s.year = v.year and s.school_code = v.unit_code "
+            "left join mart.indicator_values mo on mo.year = v.year and mo.level = 'municipality' "
+            " and mo.unit_code = s.municipality_code and mo.indicator_code = v.indicator_code "
+            "left join mart.indicator_values rg on rg.year = v.year and rg.level = 'region' "
+            " and rg.indicator_code = v.indicator_code "
+            "where v.year = :y and v.level = 'school' order by c.direction_code, v.indicator_code"),
+            {"y": year}).mappings().all()
+        recs = conn.execute(text(
+            "select unit_code, recommendation_code, text_ru, basis_ru, due_date from mart.recommendations "
+            "where year = :y and level = 'school' order by unit_code, recommendation_code"),
+            {"y": year}).mappings().all()
+    by_school: dict[str, list] = {}
+    for v in values:
+        item = {k: v[k] for k in ("indicator_code", "name_ru", "unit", "polarity")}
+        for k in ("value", "previous_value", "change", "municipality_value", "region_value"):
+            item[k] = _num(v[k])
+        item["risk"] = risk_level(item["value"], v["polarity"], v["thresholds"])
+        by_school.setdefault(v["unit_code"], []).append(item)
+    recs_by_school: dict[str, list] = {}
+    for r in recs:
+        recs_by_school.setdefault(r["unit_code"], []).append({**r, "due_date_ru": date_ru(r["due_date"])})
+    due = add_months(issued_on, 1)
+    contexts = []
+    for s in schools:
+        indicators = by_school.get(s["school_code"], [])
+        contexts.append({
+            "year": year, "school": dict(s), "indicators": indicators,
+            "chart_indicators": [i for i in indicators if i["indicator_code"] in CHART_INDICATORS],
+            "recommendations": recs_by_school.get(s["school_code"], []),
+            "issued_on_ru": date_ru(issued_on), "due_date_ru": date_ru(due),
+        })
+    return contexts
+
+
+def _write(args: tuple[str, dict, str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
+    template, context, out_stem, formats = args
+    html = environment().get_template(template).render(**context)
+    written = []
+    stem = Path(out_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    if "html" in formats:
+        path = stem.with_suffix(".html")
+        path.write_text(html, encoding="utf-8")
+        written.append(("html", str(path), hashlib.sha256(html.encode()).hexdigest()))
+    if "pdf" in formats:
+        from weasyprint import HTML  # imported in the worker: heavy, and only PDF needs it
+
+        path = stem.with_suffix(".pdf")
+        HTML(string=html, base_url=str(PATHS.templates)).write_pdf(str(path))
+        written.append(("pdf", str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
+    return written
+
+
+def render_schools(engine: Engine, year: int, out_dir: Path, issued_on: date,
+                   formats: tuple[str, ...] = ("html", "pdf"), workers: int | None = None,
+                   only_municipality: str | None = None) -> int:
+    contexts = school_contexts(engine, year, issued_on)
+    if only_municipality:
+        contexts = [c for c in contexts if c["school"]["municipality_code"] == only_municipality]
+    jobs = [("school_recommendations.html.j2", c,
+             str(out_dir / str(year) / c["school"]["municipality_code"] / f"{c['school']['school_code']}_рекомендации"),
+             formats) for c in contexts]
+    workers = workers or min(os.cpu_count() or 1, 4)
+    records = []
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for job, written in zip(jobs, pool.map(_write, jobs, chunksize=4)):
+                records += [(job[1]["school"]["school_code"], *w) for w in written]
+    else:
+        for job in jobs:
+            records += [(job[1]["school"]["school_code"], *w) for w in _write(job)]
+    with engine.begin() as conn:
+        if records:
+            conn.execute(text(
+                "insert into core.document (year, kind, unit_code, format, path, sha256) values "
+                "(:y, 'school_recommendations', :u, :f, :p, :h) on conflict (year, kind, unit_code, format) "
+                "do update set path = excluded.path, sha256 = excluded.sha256, written_at = now()"),
+                [{"y": year, "u": u, "f": f, "p": p, "h": h} for u, f, p, h in records])
+    log.info("wrote %d files for %d schools", len(records), len(jobs))
+    return len(records)

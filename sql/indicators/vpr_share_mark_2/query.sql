@@ -1,0 +1,6 @@
+select school_code,
+       count(*) filter (where mark = 2) as numerator,
+       count(*)                         as denominator
+from core.vpr_result
+where year = :year
+group by school_code

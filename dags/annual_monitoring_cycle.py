@@ -1,0 +1,115 @@
+"""
+### Ежегодный цикл мониторинга качества образования
+
+Один запуск — один год результатов (`year`): файлы из папки `inbox/<year>/` проверяются
+(Great Expectations), загружаются в хранилище (PostgreSQL, `COPY`), по ним рассчитываются показатели
+на уровнях ОО, МО и региона, подбираются адресные рекомендации и формируются документы для
+руководителей школ (HTML и PDF), по муниципалитету на задачу.
+
+Параметры запуска: `year`, `inbox`, `output`, `issued_on` (дата направления результатов; срок плана
+мероприятий — через месяц). Кампания по результатам года закрывается до 1 февраля следующего года.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from airflow.sdk import Param, dag, get_current_context, task
+
+from edu_quality.orchestration.defaults import DEFAULT_ARGS
+from edu_quality.pipeline import steps
+
+_PATHS = steps.default_paths()
+
+
+def _params() -> dict:
+    return get_current_context()["params"]
+
+
+@dag(
+    dag_id="annual_monitoring_cycle",
+    schedule=None,
+    start_date=datetime(2024, 9, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["edu-quality", "annual", "monitoring"],
+    doc_md=__doc__,
+    params={
+        "year": Param(date.today().year, type="integer", minimum=2000, maximum=2100,
+                      description="Год результатов (ВПР весной года, ГИА года, самообследование за год)"),
+        "inbox": Param(_PATHS["inbox"], type="string", description="Папка входящих файлов"),
+        "output": Param(_PATHS["output"], type="string", description="Папка для документов"),
+        "issued_on": Param(date.today().isoformat(), type="string", format="date",
+                           description="Дата направления результатов (ГГГГ-ММ-ДД)"),
+    },
+)
+def annual_monitoring_cycle():
+    @task
+    def prepare_warehouse() -> list[str]:
+        return steps.prepare_warehouse()
+
+    @task
+    def plan_references() -> list[dict]:
+        p = _params()
+        return steps.plan(p["inbox"], int(p["year"]))["references"]
+
+    @task
+    def plan_results() -> list[dict]:
+        p = _params()
+        return steps.plan(p["inbox"], int(p["year"]))["results"]
+
+    @task
+    def ingest_reference(source: str, path: str, file_name: str, year: int) -> dict:
+        return steps.ingest(source, path, file_name, year)
+
+    @task(trigger_rule="none_failed")
+    def ingest_results(source: str, path: str, file_name: str, year: int) -> dict:
+        return steps.ingest(source, path, file_name, year)
+
+    @task(trigger_rule="none_failed")
+    def build_data_docs() -> str | None:
+        return steps.build_data_docs()
+
+    @task(trigger_rule="none_failed")
+    def compute_indicators() -> dict:
+        return steps.compute_indicators(int(_params()["year"]))
+
+    @task
+    def choose_recommendations() -> int:
+        p = _params()
+        return steps.choose_recommendations(int(p["year"]), p["issued_on"])
+
+    @task
+    def list_municipalities() -> list[str]:
+        return steps.municipalities(int(_params()["year"]))
+
+    @task(trigger_rule="none_failed")
+    def render_documents(municipality_code: str) -> int:
+        p = _params()
+        return steps.render_municipality(int(p["year"]), municipality_code, p["output"], p["issued_on"])
+
+    @task(trigger_rule="none_failed")
+    def summarize(data_docs: str | None) -> dict:
+        p = _params()
+        return steps.summarize(int(p["year"]), p["output"], data_docs)
+
+    ready = prepare_warehouse()
+    reference_files, result_files = plan_references(), plan_results()
+    ready >> [reference_files, result_files]
+    references = ingest_reference.expand_kwargs(reference_files)
+    results = ingest_results.expand_kwargs(result_files)
+    references >> results
+    docs = build_data_docs()
+    results >> docs
+    indicators = compute_indicators()
+    results >> indicators
+    chosen = choose_recommendations()
+    indicators >> chosen
+    municipalities = list_municipalities()
+    chosen >> municipalities
+    rendered = render_documents.expand(municipality_code=municipalities)
+    summary = summarize(docs)
+    rendered >> summary
+
+
+annual_monitoring_cycle()

@@ -1,0 +1,179 @@
+"""`edu-quality`: the command line other programs drive the product through. Keep it stable.
+
+  edu-quality sample --year Y --out DIR [--seed N] [--schools N] [--municipalities N]
+  edu-quality run --year Y --inbox DIR [--output DIR] [--issued-on YYYY-MM-DD]
+  edu-quality db start|stop|url|migrate
+  edu-quality airflow ARGS…   (the airflow CLI in the project's environment, e.g. `standalone`)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from edu_quality.config import PATHS
+
+
+def _cmd_sample(args) -> int:
+    from edu_quality.sample import generate
+
+    started = time.monotonic()
+    manifest = generate(args.year, Path(args.out), seed=args.seed, schools=args.schools,
+                        municipalities=args.municipalities)
+    files = manifest.get("files", [])
+    print(f"Образец региона за {args.year} год записан в {Path(args.out) / str(args.year)}: "
+          f"{len(files)} файлов, {sum(f.get('rows', 0) for f in files)} строк, "
+          f"{len(manifest.get('bad_rows', []))} заложенных ошибочных строк "
+          f"({time.monotonic() - started:.1f} с).")
+    return 0
+
+
+def _cmd_db(args) -> int:
+    from edu_quality.warehouse import embedded
+    from edu_quality.warehouse.connection import engine, warehouse_url
+
+    if args.action == "start":
+        if os.environ.get("WAREHOUSE_URL"):
+            print("WAREHOUSE_URL задан: используется внешний PostgreSQL, встроенный сервер не нужен.")
+            return 0
+        print(embedded.start())
+    elif args.action == "stop":
+        print("встроенный PostgreSQL остановлен" if embedded.stop() else "встроенный PostgreSQL не был запущен")
+    elif args.action == "url":
+        print(warehouse_url(start_embedded=True))
+    elif args.action == "migrate":
+        from edu_quality.warehouse.migrations import migrate
+
+        applied = migrate(engine())
+        print("применены миграции: " + (", ".join(applied) if applied else "нет новых"))
+    return 0
+
+
+def _print_summary(summary: dict) -> None:
+    print()
+    print(f"Мониторинг за {summary['year']} год: цикл выполнен (Airflow DAG annual_monitoring_cycle).")
+    print(f"  файлов прочитано:      {summary['files_read']} (загружено {summary['files_loaded']}, "
+          f"отклонено {summary['files_rejected']})")
+    for r in summary.get("rejected", []):
+        print(f"    ✗ {r['message']}")
+    print(f"  строк прочитано:       {summary['rows_read']}")
+    print(f"  строк загружено:       {summary['rows_loaded']}")
+    print(f"  строк в карантине:     {summary['rows_quarantined']}  (mart.quarantine)")
+    print(f"  показателей:           {summary['indicators']} ({summary['indicator_values']} значений)")
+    print(f"  рекомендаций:          {summary['recommendations']}")
+    print(f"  документов:            {summary['documents']} (для {summary['documents_for_schools']} школ)")
+    print(f"  документы:             {summary['documents_dir']}")
+    if summary.get("data_docs"):
+        print(f"  отчёт о проверке (Great Expectations Data Docs): {summary['data_docs']}")
+
+
+def _cmd_run(args) -> int:
+    from edu_quality.orchestration.environment import airflow_bin, airflow_env, ensure_metadata_db
+
+    inbox = Path(args.inbox).resolve()
+    output = Path(args.output).resolve()
+    if not (inbox / str(args.year)).is_dir():
+        print(f"ошибка: нет папки {inbox / str(args.year)} с файлами за {args.year} год", file=sys.stderr)
+        return 2
+    env = airflow_env()
+    from edu_quality.warehouse.connection import engine
+    from edu_quality.warehouse.migrations import migrate
+
+    migrate(engine())
+    ensure_metadata_db(env)
+    conf = {"year": args.year, "inbox": str(inbox), "output": str(output), "issued_on": args.issued_on}
+    log_dir = PATHS.home / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"run-{args.year}-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    print(f"Запуск DAG annual_monitoring_cycle за {args.year} год через Airflow; журнал: {log_path}")
+    started = time.monotonic()
+    with log_path.open("w", encoding="utf-8") as log_file:
+        proc = subprocess.Popen([airflow_bin(), "dags", "test", "annual_monitoring_cycle", "--conf",
+                                 json.dumps(conf)], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, bufsize=1)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log_file.write(line)
+            if _is_progress(line):
+                print("  " + _progress_text(line), flush=True)
+        code = proc.wait()
+    if code != 0:
+        print(f"ошибка: цикл за {args.year} год не выполнен (код {code}); см. журнал {log_path}",
+              file=sys.stderr)
+        return 1
+    summary_path = output / str(args.year) / "run_summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    _print_summary(summary)
+    print(f"  время:                 {time.monotonic() - started:.0f} с")
+    return 0
+
+
+def _is_progress(line: str) -> bool:
+    return ("Marking task as" in line or "edu_quality." in line and (" rows read" in line or "rejected" in line
+            or "computed" in line or "wrote" in line)) and "DEBUG" not in line
+
+
+def _progress_text(line: str) -> str:
+    return line.strip()[-160:]
+
+
+def _cmd_airflow(args) -> int:
+    from edu_quality.orchestration.environment import airflow_bin, airflow_env, ensure_metadata_db
+
+    env = airflow_env()
+    ensure_metadata_db(env)
+    return subprocess.call([airflow_bin(), *args.airflow_args], env=env)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="edu-quality", description="Мониторинг качества образования")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sample", help="записать образец входящих файлов региона за год")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--schools", type=int, default=300)
+    p.add_argument("--municipalities", type=int, default=10)
+    p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser("run", help="выполнить годовой цикл через Airflow на файлах папки DIR/Y/")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--inbox", required=True)
+    p.add_argument("--output", default=str(PATHS.default_output))
+    p.add_argument("--issued-on", default=date.today().isoformat(),
+                   help="дата направления результатов (ГГГГ-ММ-ДД); срок плана мероприятий — через месяц")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("db", help="встроенный PostgreSQL: start, stop, url, migrate")
+    p.add_argument("action", choices=("start", "stop", "url", "migrate"))
+    p.set_defaults(func=_cmd_db)
+
+    p = sub.add_parser("airflow", help="команда airflow в окружении проекта (например, standalone)")
+    p.add_argument("airflow_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_cmd_airflow)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a clear one-line message; the traceback is for --debug users
+        if os.environ.get("EDU_QUALITY_DEBUG"):
+            raise
+        print(f"ошибка: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The steps of the annual cycle, as plain functions the DAG's tasks call (DAG files stay thin).
+
+Each takes and returns small JSON-able values, so Airflow passes them through XCom.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import text
+
+from edu_quality.config import PATHS
+from edu_quality.pipeline import inbox as inbox_mod
+from edu_quality.warehouse.connection import engine
+
+log = logging.getLogger(__name__)
+REFERENCE_SOURCES = ("schools", "vpr_scales", "gia_thresholds")
+# Loaded by this slice of the cycle; the rest of the contract's sources follow (issue: sources).
+RESULT_SOURCES = ("vpr", "gia", "teachers", "olympiads", "measures")
+
+
+def prepare_warehouse() -> list[str]:
+    from edu_quality.warehouse.migrations import migrate
+
+    return migrate(engine())
+
+
+def plan(inbox: str, year: int) -> dict:
+    found = inbox_mod.discover(inbox, year)
+    missing = inbox_mod.missing_required(found)
+    if missing:
+        log.warning("в папке %s/%s нет обязательных источников: %s", inbox, year, ", ".join(missing))
+    if not found.get("schools"):
+        raise FileNotFoundError(f"{inbox}/{year}: нет справочника школ schools.* — цикл не может начаться")
+    root = inbox_mod.year_dir(inbox, year)
+    item = lambda s, f: {"source": s, "path": str(root / f), "file_name": f, "year": year}  # noqa: E731
+    return {
+        "references": [item(s, f) for s in REFERENCE_SOURCES for f in found.get(s, [])],
+        "results": [item(s, f) for s in RESULT_SOURCES for f in found.get(s, [])],
+        "missing": missing,
+        "not_loaded_yet": [f for s in found if s not in REFERENCE_SOURCES + RESULT_SOURCES for f in found[s]],
+    }
+
+
+def ingest(source: str, path: str, file_name: str, year: int) -> dict:
+    from edu_quality.pipeline.ingest import ingest_file
+
+    stats = ingest_file(engine(), year, source, Path(path), file_name)
+    return stats.as_dict()
+
+
+def build_data_docs() -> str | None:
+    from edu_quality.validation.gx_runner import SuiteRunner
+
+    runner = SuiteRunner(data_docs=True)
+    runner.context.build_data_docs()
+    url = runner.docs_index()
+    log.info("Great Expectations Data Docs: %s", url)
+    return url
+
+
+def compute_indicators(year: int) -> dict:
+    from edu_quality.indicators.compute import compute_year
+
+    return compute_year(engine(), year)
+
+
+def choose_recommendations(year: int, issued_on: str) -> int:
+    from edu_quality.documents.recommend import choose
+
+    return choose(engine(), year, date.fromisoformat(issued_on))
+
+
+def municipalities(year: int) -> list[str]:
+    with engine().connect() as conn:
+        return [r[0] for r in conn.execute(text(
+            "select municipality_code from core.municipality where year = :y order by 1"), {"y": year})]
+
+
+def render_municipality(year: int, municipality_code: str, output: str, issued_on: str) -> int:
+    from edu_quality.documents.render import render_schools
+
+    return render_schools(engine(), year, Path(output), date.fromisoformat(issued_on),
+                          only_municipality=municipality_code)
+
+
+def summarize(year: int, output: str, data_docs: str | None) -> dict:
+    with engine().connect() as conn:
+        files = conn.execute(text(
+            "select count(*) filter (where status = 'loaded') as loaded_files, "
+            "count(*) filter (where status = 'rejected') as rejected_files, "
+            "coalesce(sum(rows_read) filter (where status = 'loaded'), 0) as rows_read, "
+            "coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0) as rows_loaded, "
+            "coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0) as rows_quarantined "
+            "from core.load_log where year = :y and status in ('loaded', 'rejected')"), {"y": year}).mappings().one()
+        rejected = [dict(r) for r in conn.execute(text(
+            "select file_name, message from core.load_log l where year = :y and status = 'rejected' "
+            "and not exists (select 1 from core.load_log n where n.year = l.year and n.file_name = l.file_name "
+            " and n.source = l.source and n.load_id > l.load_id) order by file_name"), {"y": year}).mappings()]
+        indicators = conn.execute(text(
+            "select count(distinct indicator_code), count(*) from core.indicator_value where year = :y"),
+            {"y": year}).one()
+        documents = conn.execute(text(
+            "select count(*), count(distinct unit_code) from core.document where year = :y"), {"y": year}).one()
+        recommendations = conn.execute(text(
+            "select count(*) from core.recommendation where year = :y"), {"y": year}).scalar_one()
+    summary = {
+        "year": year,
+        "files_read": files["loaded_files"] + files["rejected_files"],
+        "files_loaded": files["loaded_files"], "files_rejected": files["rejected_files"],
+        "rejected": rejected,
+        "rows_read": int(files["rows_read"]), "rows_loaded": int(files["rows_loaded"]),
+        "rows_quarantined": int(files["rows_quarantined"]),
+        "indicators": indicators[0], "indicator_values": indicators[1],
+        "recommendations": recommendations,
+        "documents": documents[0], "documents_for_schools": documents[1],
+        "documents_dir": str(Path(output) / str(year)),
+        "data_docs": data_docs,
+    }
+    path = Path(output) / str(year) / "run_summary.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    log.info("итог цикла %s: %s", year, summary)
+    return summary
+
+
+def default_paths() -> dict:
+    return {"inbox": str(PATHS.default_inbox), "output": str(PATHS.default_output)}

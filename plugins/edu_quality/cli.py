@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -100,8 +101,9 @@ def _cmd_run(args) -> int:
         assert proc.stdout is not None
         for line in proc.stdout:
             log_file.write(line)
-            if _is_progress(line):
-                print("  " + _progress_text(line), flush=True)
+            text = _progress(line)
+            if text:
+                print("  " + text, flush=True)
         code = proc.wait()
     if code != 0:
         print(f"ошибка: цикл за {args.year} год не выполнен (код {code}); см. журнал {log_path}",
@@ -114,13 +116,20 @@ def _cmd_run(args) -> int:
     return 0
 
 
-def _is_progress(line: str) -> bool:
-    return ("Marking task as" in line or "edu_quality." in line and (" rows read" in line or "rejected" in line
-            or "computed" in line or "wrote" in line)) and "DEBUG" not in line
+_TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(?P<task>\w+) map_index=(?P<index>-?\d+)")
+_OUR_LOG = re.compile(r"\[(?:info|warning|error)\s*\]\s+(?P<text>.*?)\s+\[edu_quality\.[\w.]+\]")
 
 
-def _progress_text(line: str) -> str:
-    return line.strip()[-160:]
+def _progress(line: str) -> str | None:
+    """The lines of Airflow's output a person follows: tasks finished and the pipeline's own news."""
+    m = _TASK_END.search(line)
+    if m:
+        index = "" if m.group("index") == "-1" else f" [{m.group('index')}]"
+        return f"✓ {m.group('task')}{index}"
+    m = _OUR_LOG.search(line)
+    if m and "итог цикла" not in m.group("text"):
+        return "  " + m.group("text")[:200]
+    return None
 
 
 def _cmd_airflow(args) -> int:

@@ -18,6 +18,8 @@ def _server():
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver  # heavy-ish import, only where the embedded server is used
 
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # its handle bookkeeping is noise to users
+
     PATHS.pgdata.mkdir(parents=True, exist_ok=True)
     return pgserver.get_server(PATHS.pgdata, cleanup_mode=None)
 

@@ -1,0 +1,48 @@
+# One-command entry points (see README). Everything installs into .venv from the pinned requirements.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+YEAR   ?= 2026
+INBOX  ?= .edu_quality/inbox
+OUTPUT ?= .edu_quality/output
+
+.PHONY: setup demo test airflow db-start db-stop lock clean
+
+setup: $(STAMP)
+
+# Reinstalls only when the pins change: a second `make demo` installs nothing.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==26.3 setuptools==84.2.1 wheel==0.48.0
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+demo: setup
+	$(BIN)/edu-quality sample --year $(YEAR) --out $(INBOX)
+	$(BIN)/edu-quality run --year $(YEAR) --inbox $(INBOX) --output $(OUTPUT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+airflow: setup
+	$(BIN)/edu-quality airflow standalone
+
+db-start: setup
+	$(BIN)/edu-quality db start
+
+db-stop: setup
+	$(BIN)/edu-quality db stop
+
+# Re-resolve the direct dependencies and pin the whole set again.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -r requirements.in
+	{ echo "# Generated from requirements.in by: make lock (Python 3.11). The whole resolved set, installed and tested together."; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > requirements.txt
+	rm -rf .venv-lock
+
+clean:
+	-$(BIN)/edu-quality db stop
+	rm -rf .edu_quality

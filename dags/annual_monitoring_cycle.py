@@ -49,6 +49,11 @@ def annual_monitoring_cycle():
         return steps.prepare_warehouse()
 
     @task
+    def withdraw_absent_files() -> list[str]:
+        p = _params()
+        return steps.withdraw_absent(p["inbox"], int(p["year"]))
+
+    @task
     def plan_references() -> list[dict]:
         p = _params()
         return steps.plan(p["inbox"], int(p["year"]))["references"]
@@ -94,8 +99,9 @@ def annual_monitoring_cycle():
         return steps.summarize(int(p["year"]), p["output"], data_docs)
 
     ready = prepare_warehouse()
+    withdrawn = withdraw_absent_files()
     reference_files, result_files = plan_references(), plan_results()
-    ready >> [reference_files, result_files]
+    ready >> withdrawn >> [reference_files, result_files]
     references = ingest_reference.expand_kwargs(reference_files)
     results = ingest_results.expand_kwargs(result_files)
     references >> results

@@ -3,7 +3,8 @@ create schema if not exists core;
 create schema if not exists mart;
 
 -- One row per attempt to load a file. A changed file for the same (year, source, file_name) marks the
--- older load 'replaced' and deletes its rows; an identical file (same sha256) is skipped.
+-- older load 'replaced' and deletes its rows; an identical file (same sha256) is skipped; a file gone
+-- from the inbox when the whole year is rerun is 'withdrawn' and its rows deleted.
 create table core.load_log (
     load_id          bigserial primary key,
     year             integer     not null,
@@ -14,7 +15,7 @@ create table core.load_log (
     rows_loaded      integer     not null default 0,
     rows_quarantined integer     not null default 0,
     loaded_at        timestamptz not null default now(),
-    status           text        not null check (status in ('loaded', 'rejected', 'replaced')),
+    status           text        not null check (status in ('loaded', 'rejected', 'replaced', 'withdrawn')),
     message          text,
     dropped_columns  text[]      not null default '{}',
     -- The reference loads (schools, scales) this file was validated against: a changed reference

@@ -22,6 +22,8 @@ def airflow_env(start_embedded: bool = True) -> dict[str, str]:
     env.setdefault("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False")
     env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
     env.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # `airflow standalone` starts its components as `airflow …` from PATH: the venv's must come first.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.setdefault("PYTHONPATH", os.pathsep.join(p for p in (str(PATHS.plugins), env.get("PYTHONPATH")) if p))
     conn_var = f"AIRFLOW_CONN_{CONNECTION_ID.upper()}"
     if conn_var not in env:

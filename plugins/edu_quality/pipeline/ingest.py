@@ -46,7 +46,10 @@ def _context(engine: Engine, year: int) -> Context:
         scales = pd.read_sql(text(
             "select subject, grade, max_score, min_score_3, min_score_4, min_score_5 "
             "from core.vpr_scale where year = :y"), conn, params={"y": year})
-    return Context(year=year, school_codes=codes, vpr_scales=scales)
+        thresholds = pd.read_sql(text(
+            "select exam_form, subject, min_score_3, min_score_4, min_score_5 "
+            "from core.gia_threshold where year = :y"), conn, params={"y": year})
+    return Context(year=year, school_codes=codes, vpr_scales=scales, gia_thresholds=thresholds)
 
 
 def _previous(engine: Engine, year: int, source: str, file_name: str) -> dict | None:

@@ -17,8 +17,7 @@ from edu_quality.warehouse.connection import engine
 
 log = logging.getLogger(__name__)
 REFERENCE_SOURCES = ("schools", "vpr_scales", "gia_thresholds")
-# Loaded by this slice of the cycle; the rest of the contract's sources follow (issue: sources).
-RESULT_SOURCES = ("vpr", "gia", "teachers", "olympiads", "measures")
+RESULT_SOURCES = ("vpr", "gia", "self_evaluation", "teachers", "olympiads", "measures")
 
 
 def prepare_warehouse() -> list[str]:
@@ -42,6 +41,18 @@ def plan(inbox: str, year: int) -> dict:
         "missing": missing,
         "not_loaded_yet": [f for s in found if s not in REFERENCE_SOURCES + RESULT_SOURCES for f in found[s]],
     }
+
+
+def withdraw_absent(inbox: str, year: int) -> list[str]:
+    """A whole-year run mirrors the inbox: loads of files no longer there are withdrawn."""
+    from edu_quality.warehouse.load import withdraw
+
+    found = inbox_mod.discover(inbox, year)
+    present = [(s, f) for s, files in found.items() for f in files]
+    withdrawn = withdraw(engine(), year, present)
+    for name in withdrawn:
+        log.warning("файл %s больше не лежит во входящей папке: его строки за %s год удалены", name, year)
+    return withdrawn
 
 
 def ingest(source: str, path: str, file_name: str, year: int) -> dict:
@@ -74,7 +85,10 @@ def choose_recommendations(year: int, issued_on: str) -> int:
 
 
 def municipalities(year: int) -> list[str]:
-    with engine().connect() as conn:
+    with engine().begin() as conn:
+        # Documents of schools no longer in the year's reference are not the year's documents.
+        conn.execute(text("delete from core.document where year = :y and unit_code not in "
+                          "(select school_code from core.school where year = :y)"), {"y": year})
         return [r[0] for r in conn.execute(text(
             "select municipality_code from core.municipality where year = :y order by 1"), {"y": year})]
 

@@ -26,6 +26,7 @@ FIELD_NOT_EXPECTED = "field_not_expected"            # e.g. a test score for О�
 SHARE_COUNT_MISMATCH = "share_count_mismatch"        # self-evaluation: stated % disagrees with counts
 INCONSISTENT_NAME = "inconsistent_name"              # schools: two names for one municipality code
 EXTRA_CELLS = "extra_cells"                          # more cells than headers: shifted columns
+SUPERSEDED = "superseded"                            # self-evaluation: a later submission replaces it
 
 RULE_TEXT_RU = {
     REQUIRED_MISSING: "не заполнено обязательное поле",
@@ -46,6 +47,7 @@ RULE_TEXT_RU = {
     SHARE_COUNT_MISMATCH: "указанная доля не согласуется с указанными численностями",
     INCONSISTENT_NAME: "для одного кода МО указаны разные наименования",
     EXTRA_CELLS: "в строке больше ячеек, чем столбцов в заголовке (сдвиг столбцов)",
+    SUPERSEDED: "заменена более поздней отправкой той же школы (учтена последняя)",
 }
 
 RULE_TEXT_EN = {
@@ -67,6 +69,7 @@ RULE_TEXT_EN = {
     SHARE_COUNT_MISMATCH: "stated share disagrees with stated counts",
     INCONSISTENT_NAME: "one municipality code has several names",
     EXTRA_CELLS: "more cells than headers (shifted columns)",
+    SUPERSEDED: "replaced by a later submission of the same school",
 }
 
 # --- Enumerations ---

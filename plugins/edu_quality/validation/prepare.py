@@ -31,6 +31,7 @@ class Context:
     year: int
     school_codes: list[str] = field(default_factory=list)
     vpr_scales: pd.DataFrame | None = None  # subject, grade, max_score, min_score_3/4/5
+    gia_thresholds: pd.DataFrame | None = None  # exam_form, subject, min_score_3/4/5
     today: date = field(default_factory=date.today)
     seen_keys: set = field(default_factory=set)       # duplicate detection across chunks
     first_names: dict = field(default_factory=dict)   # municipality code → first name seen
@@ -81,7 +82,7 @@ def prepare(chunk: pd.DataFrame, shape: FileShape, source: Source, ctx: Context)
     if "participant_code" in frame:
         # The raw copy kept for quarantine must not carry the code in clear either.
         from edu_quality.sources.privacy import keyed_hash
-        hashed = keyed_hash(frame["participant_code"]).tolist()
+        hashed = keyed_hash(frame["participant_code"]).fillna("").tolist()
         header = headers["participant_code"]
         for rec, h in zip(raw, hashed):
             if header in rec:
@@ -178,3 +179,134 @@ def _vpr(chunk, shape, p: Prepared, ctx: Context) -> None:
 
 
 _SPECIAL = {"schools": _schools, "vpr_scales": _vpr_scales, "vpr": _vpr}
+
+
+# --- ГИА -------------------------------------------------------------------------------------------
+
+def _gia_thresholds(chunk, shape, p: Prepared, ctx: Context) -> None:
+    f = p.frame
+    f["_repeat"] = _repeat(f, ["year", "exam_form", "subject"], ctx)
+    f["_year_mismatch"] = f["year"].astype("string").where((f["year"] != ctx.year).fillna(False))
+    ege_test = (f["exam_form"] == "ЕГЭ") & (f["subject"] != "Математика базовая")
+    has_bounds = f["min_score_3"].notna() & f["min_score_4"].notna() & f["min_score_5"].notna()
+    order = (f["min_score_3"] < f["min_score_4"]) & (f["min_score_4"] < f["min_score_5"])
+    f["_bounds_order"] = f["min_score_3"].astype("string").where((has_bounds & ~order).fillna(False))
+    f["_min_test_missing"] = f["subject"].where((ege_test & f["min_test_score"].isna()).fillna(False))
+    f["_bounds_missing"] = f["subject"].where((~ege_test & ~has_bounds).fillna(False))
+
+
+def _gia(chunk, shape, p: Prepared, ctx: Context) -> None:
+    f = p.frame
+    form, subject = f["exam_form"].astype("string"), f["subject"].astype("string")
+    # ЕГЭ gives a test score (0–100), except «Математика базовая», which, like ОГЭ and ГВЭ, gives a mark.
+    scored = ((form == "ЕГЭ") & (subject != "Математика базовая")).fillna(False)
+    marked = (form.isin(["ОГЭ", "ГВЭ"]) | ((form == "ЕГЭ") & (subject == "Математика базовая"))).fillna(False)
+    f["_test_score_unexpected"] = f["test_score"].astype("string").where(~scored & f["test_score"].notna())
+    f["_test_score_missing"] = subject.where(scored & f["test_score"].isna() & f["test_score__bad"].isna())
+    f["_mark_unexpected"] = f["mark"].astype("string").where(~marked & form.notna() & f["mark"].notna())
+    f["_mark_missing"] = subject.where(marked & f["mark"].isna() & f["mark__bad"].isna())
+    start, end = pd.Timestamp(ctx.year - 1, 9, 1), pd.Timestamp(ctx.year, 9, 30)
+    outside = (f["exam_date"] < start) | (f["exam_date"] > end)
+    f["_date_out_of_window"] = f["exam_date"].dt.strftime("%d.%m.%Y").where(outside.fillna(False))
+    thresholds = ctx.gia_thresholds if ctx.gia_thresholds is not None else pd.DataFrame(
+        columns=["exam_form", "subject", "min_score_3", "min_score_4", "min_score_5"])
+    keys = pd.DataFrame({"exam_form": form.astype("object"), "subject": subject.astype("object")})
+    joined = keys.merge(thresholds, on=["exam_form", "subject"], how="left")
+    joined.index = f.index
+    bounds = joined[["min_score_3", "min_score_4", "min_score_5"]].astype("float64")
+    expected = _mark_from_scale(f["primary_score"], bounds["min_score_3"], bounds["min_score_4"],
+                                bounds["min_score_5"])
+    f["_threshold_mark"] = expected.where(marked)
+    f["_repeat"] = _repeat(f, ["exam_form", "subject", "exam_date", "participant_code"], ctx)
+
+
+# --- Staff, olympiads, measures ---------------------------------------------------------------------
+
+def _teachers(chunk, shape, p: Prepared, ctx: Context) -> None:
+    f = p.frame
+    f["_repeat"] = _repeat(f, ["school_code", "teacher_code"], ctx)
+    older = (f["experience_years"] > f["age_years"] - 14)
+    f["_experience_vs_age"] = f["experience_years"].astype("string").where(older.fillna(False))
+
+
+def _olympiads(chunk, shape, p: Prepared, ctx: Context) -> None:
+    f = p.frame
+    f["_repeat"] = _repeat(f, ["year", "stage", "subject", "participant_code"], ctx)
+    f["_year_mismatch"] = f["year"].astype("string").where((f["year"] != ctx.year).fillna(False))
+
+
+def _measures(chunk, shape, p: Prepared, ctx: Context) -> None:
+    f = p.frame
+    # Measures of year Y answer recommendations of Y−1: either year may be written.
+    f["_year_mismatch"] = f["year"].astype("string").where(~f["year"].isin([ctx.year - 1, ctx.year]).fillna(True)
+                                                           & f["year"].notna())
+    school = (f["level"] == "ОО").fillna(False)
+    known = f["unit_code"].isin(ctx.school_codes) | ~school
+    f["_unknown_school"] = f["unit_code"].astype("string").where(~known.fillna(True))
+
+
+# --- Самообследование --------------------------------------------------------------------------------
+
+# Which count a stated share is a share of: pupils (1.1) or teaching staff (1.24). Shares of
+# graduates (1.10–1.17) have no base in the form and are not cross-checked.
+SHARE_BASES = {**{f"1.{i}": "1.1" for i in (5, 18, 19, 20, 21, 22, 23)},
+               **{c: "1.1" for c in ("1.19.1", "1.19.2", "1.19.3", "2.5")},
+               **{f"1.{i}": "1.24" for i in range(25, 35)},
+               **{c: "1.24" for c in ("1.29.1", "1.29.2", "1.30.1", "1.30.2")}}
+SHARE_TOLERANCE_PP = 1.5  # percentage points: rounding in the form plus a counted-on-another-date margin
+
+
+def _self_evaluation(chunk, shape, p: Prepared, ctx: Context) -> None:
+    f = p.frame
+    submitted = pd.to_datetime(f["submitted_at"].astype("string").str.strip(), format="mixed",
+                               dayfirst=True, errors="coerce")
+    f["_submitted"] = submitted
+    f["_submitted__bad"] = f["submitted_at"].where(submitted.isna() & f["submitted_at"].notna())
+    # The latest submission of a school wins; earlier ones are accounted for as superseded.
+    order = pd.DataFrame({"school": f["school_code"].astype("object"), "at": submitted, "row": f["_row"]})
+    latest = order.sort_values(["at", "row"]).groupby("school", dropna=True).tail(1)["row"]
+    f["_superseded"] = f["school_code"].astype("string").where(
+        ~f["_row"].isin(latest) & f["school_code"].notna())
+    items: list[tuple[str, str, str]] = []  # (column, indicator code, header)
+    for i, h in enumerate(shape.headers):
+        code = hdr.self_evaluation_code(h)
+        if code is None or any(code == c for _, c, _ in items):
+            continue  # not an indicator, or a repeated number (the first column of it counts)
+        column = f"ind_{len(items)}"
+        raw = chunk[f"c{i}"]
+        count, share, bad = cells.parse_count_share(raw)
+        flag, bad_flag = cells.parse_bool(raw)
+        is_flag = flag.notna()
+        f[f"{column}__text"] = cells.parse_text(raw)[0]
+        f[f"{column}__count"] = count.where(~is_flag)
+        f[f"{column}__share"] = share.where(~is_flag)
+        f[f"{column}__flag"] = flag
+        f[f"{column}__bad"] = raw.where(bad & ~is_flag)
+        items.append((column, code, h))
+        p.headers[column] = h
+        p.extra_expectations.append(
+            {"type": "expect_column_values_to_be_null", "kwargs": {"column": f"{column}__bad"},
+             "meta": {"rule": "bad_type", "column": h}})
+        if share.notna().any():
+            p.extra_expectations.append(
+                {"type": "expect_column_values_to_be_between",
+                 "kwargs": {"column": f"{column}__share", "min_value": 0, "max_value": 100},
+                 "meta": {"rule": "out_of_range", "column": h}})
+    p.task_columns = items  # reused by the loader: the indicator columns of this file
+    by_code = {code: column for column, code, _ in items}
+    for column, code, h in items:
+        base = SHARE_BASES.get(code)
+        if base is None or base not in by_code:
+            continue
+        total = f[f"{by_code[base]}__count"].astype("float64")
+        stated = f[f"{column}__share"].astype("float64")
+        computed = f[f"{column}__count"].astype("float64") / total.where(total > 0) * 100
+        f[f"{column}__share_gap"] = (stated - computed).abs()
+        p.extra_expectations.append(
+            {"type": "expect_column_values_to_be_between",
+             "kwargs": {"column": f"{column}__share_gap", "min_value": 0, "max_value": SHARE_TOLERANCE_PP},
+             "meta": {"rule": "share_count_mismatch", "column": h}})
+
+
+_SPECIAL.update({"gia_thresholds": _gia_thresholds, "gia": _gia, "teachers": _teachers,
+                 "olympiads": _olympiads, "measures": _measures, "self_evaluation": _self_evaluation})

@@ -12,10 +12,11 @@ import warnings
 from edu_quality.config import PATHS, WAREHOUSE_DATABASE
 
 log = logging.getLogger(__name__)
+# pgserver asks platformdirs for a runtime dir it does not need here (the socket lives in pgdata).
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 
 def _server():
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver  # heavy-ish import, only where the embedded server is used
 
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # its handle bookkeeping is noise to users

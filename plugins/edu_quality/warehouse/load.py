@@ -125,3 +125,23 @@ def quarantine_frame(failures_by_row: dict, frame: pd.DataFrame, rule_text: dict
         })
     return pd.DataFrame.from_records(
         records, columns=["row_number", "column_name", "rules", "reason", "raw"])
+
+
+def withdraw(engine: Engine, year: int, present: list[tuple[str, str]]) -> list[str]:
+    """Delete the rows of loaded files of `year` that are not in `present` (source, file_name)."""
+    keep = {f"{s}\x00{f}" for s, f in present}
+    withdrawn = []
+    with engine.begin() as conn:
+        rows = conn.execute(text(
+            "select load_id, source, file_name from core.load_log where year = :y "
+            "and status in ('loaded', 'rejected')"), {"y": year}).all()
+        for load_id, source, file_name in rows:
+            if f"{source}\x00{file_name}" in keep:
+                continue
+            table = TABLES[source][0]
+            conn.execute(text(f"delete from {table} where load_id = :id"), {"id": load_id})
+            if source == "schools":
+                conn.execute(text("delete from core.municipality where load_id = :id"), {"id": load_id})
+            conn.execute(text("update core.load_log set status = 'withdrawn' where load_id = :id"), {"id": load_id})
+            withdrawn.append(file_name)
+    return sorted(set(withdrawn))

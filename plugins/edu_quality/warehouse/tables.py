@@ -27,6 +27,9 @@ TABLES: dict[str, tuple[str, list[str]]] = {
                                   "pedagogical_education"]),
     "olympiads": ("core.olympiad_result", ["year", "stage", "subject", "school_code", "participant_hash",
                                            "grade", "status"]),
+    "self_evaluation": ("core.self_evaluation", ["year", "school_code", "indicator_code", "header",
+                                                 "value_text", "count_value", "share_value", "flag_value",
+                                                 "submitted_at"]),
     "measures": ("core.measure", ["year", "level", "unit_code", "recommendation_code", "measure",
                                   "responsible", "due_date", "done"]),
 }
@@ -44,9 +47,12 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 def rows_for_table(source: str, frame: pd.DataFrame, year: int,
                    task_columns: list[tuple[str, str, int]]) -> pd.DataFrame:
     table, columns = TABLES[source]
+    if source == "self_evaluation":
+        return _self_evaluation_rows(frame, year, task_columns)
     out = pd.DataFrame(index=frame.index)
     for name in columns:
-        if name == "year" and (source not in ("vpr_scales", "gia_thresholds", "olympiads", "measures")):
+        if name == "year":
+            # Files carrying their own year were validated to match the inbox year.
             out[name] = year
         elif name == "participant_hash":
             out[name] = keyed_hash(frame["participant_code"])
@@ -64,3 +70,17 @@ def rows_for_table(source: str, frame: pd.DataFrame, year: int,
             out[name] = col
     out["row_number"] = frame["_row"].astype("int64")
     return out
+
+
+def _self_evaluation_rows(frame: pd.DataFrame, year: int, items: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """One row per school and indicator: the form is wide, the warehouse keeps it long."""
+    parts = []
+    for column, code, header in items:
+        parts.append(pd.DataFrame({
+            "year": year, "school_code": frame["school_code"], "indicator_code": code, "header": header,
+            "value_text": frame[f"{column}__text"], "count_value": frame[f"{column}__count"],
+            "share_value": frame[f"{column}__share"], "flag_value": frame[f"{column}__flag"],
+            "submitted_at": frame["_submitted"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "row_number": frame["_row"].astype("int64")}))
+    columns = TABLES["self_evaluation"][1] + ["row_number"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

@@ -1,0 +1,138 @@
+"""The whole thin slice: a generated region, `edu-quality run` through Airflow on the real embedded
+PostgreSQL, then what landed in the warehouse and on disk."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+YEAR = 2025
+pytestmark = pytest.mark.e2e
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "edu-quality"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "edu_quality"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=dict(os.environ), timeout=900)
+
+
+def _warehouse_digest(engine) -> str:
+    """A fingerprint of what the cycle produced (ids and timestamps left out)."""
+    queries = [
+        "select year, source, file_name, sha256, rows_read, rows_loaded, rows_quarantined, status "
+        "from mart.load_log order by 1, 2, 3, 8",
+        "select year, source, file_name, row_number, column_name, reason from mart.quarantine order by 1, 2, 3, 4",
+        "select year, level, unit_code, indicator_code, value, numerator, denominator "
+        "from mart.indicator_values order by 1, 2, 3, 4",
+        "select year, level, unit_code, recommendation_code, basis_ru, due_date from mart.recommendations "
+        "order by 1, 2, 3, 4",
+        "select count(*), sum(primary_score), sum(mark) from core.vpr_result",
+    ]
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for q in queries:
+            for row in conn.execute(text(q)):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory, warehouse):
+    root = tmp_path_factory.mktemp("cycle")
+    inbox, output = root / "inbox", root / "output"
+    sample = _cli("sample", "--year", str(YEAR), "--out", str(inbox), "--schools", "14",
+                  "--municipalities", "2", "--seed", "7")
+    assert sample.returncode == 0, sample.stderr
+    run = _cli("run", "--year", str(YEAR), "--inbox", str(inbox), "--output", str(output),
+               "--issued-on", "2025-11-20")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return {"inbox": inbox, "output": output, "stdout": run.stdout,
+            "manifest": json.loads((inbox / str(YEAR) / "_manifest.json").read_text(encoding="utf-8"))}
+
+
+def test_summary_is_printed(cycle):
+    out = cycle["stdout"]
+    for words in ("строк прочитано", "строк в карантине", "показателей", "документов", "Data Docs"):
+        assert words in out
+
+
+def test_every_row_of_every_file_is_accounted_for(cycle, warehouse):
+    with warehouse.connect() as conn:
+        rows = conn.execute(text(
+            "select file_name, rows_read, rows_loaded, rows_quarantined, status from mart.load_log "
+            "where year = :y"), {"y": YEAR}).all()
+        quarantined = dict(conn.execute(text(
+            "select file_name, count(*) from mart.quarantine where year = :y group by 1"), {"y": YEAR}).all())
+    loaded = [r for r in rows if r.status == "loaded"]
+    assert {r.file_name.split("/")[0].split(".")[0] for r in loaded} >= {"schools", "vpr_scales", "vpr"}
+    for r in loaded:
+        assert r.rows_read == r.rows_loaded + r.rows_quarantined, r.file_name
+        assert quarantined.get(r.file_name, 0) == r.rows_quarantined
+    assert sum(r.rows_quarantined for r in loaded) > 0  # the sample plants bad rows
+
+
+def test_planted_bad_rows_are_quarantined_for_the_right_reason_and_no_good_row_is(cycle, warehouse):
+    manifest = cycle["manifest"]
+    planted = {(b["file"], b["row_number"]): b["rule"] for b in manifest["bad_rows"]}
+    superseded = {(s["file"], s["row_number"]) for s in manifest["superseded_self_evaluation"]}
+    assert {b["source"] for b in manifest["bad_rows"]} >= {"schools", "vpr", "gia", "self_evaluation"}
+    with warehouse.connect() as conn:
+        found = {(r.file_name, r.row_number): set(r.rules) for r in conn.execute(text(
+            "select file_name, row_number, rules from mart.quarantine where year = :y"), {"y": YEAR})}
+    for key, rule in planted.items():
+        assert key in found, f"planted bad row not quarantined: {key} {rule}"
+        assert rule in found[key], f"{key}: planted {rule}, quarantined for {found[key]}"
+    for key in superseded:
+        assert found.get(key) == {"superseded"}
+    assert set(found) - set(planted) - superseded == set(), "good rows were quarantined"
+
+
+def test_indicators_at_three_levels(cycle, warehouse):
+    with warehouse.connect() as conn:
+        levels = dict(conn.execute(text(
+            "select level, count(distinct indicator_code) from mart.indicator_values where year = :y "
+            "group by level"), {"y": YEAR}).all())
+        catalog = conn.execute(text("select count(*) from mart.indicator_catalog")).scalar_one()
+    assert levels == {"school": catalog, "municipality": catalog, "region": catalog}
+    assert catalog >= 7
+
+
+def test_documents_for_each_school_with_its_own_content(cycle, warehouse):
+    with warehouse.connect() as conn:
+        schools = conn.execute(text(
+            "select school_code, school_name, municipality_code from core.school where year = :y"),
+            {"y": YEAR}).all()
+        recs = dict(conn.execute(text(
+            "select unit_code, count(*) from mart.recommendations where year = :y group by 1"), {"y": YEAR}).all())
+    assert schools
+    for s in schools:
+        stem = cycle["output"] / str(YEAR) / s.municipality_code / f"{s.school_code}_рекомендации"
+        html = stem.with_suffix(".html").read_text(encoding="utf-8")
+        assert s.school_code in html
+        assert "не используются для оценки деятельности отдельных педагогических работников" in html
+        assert "<svg" in html
+        assert html.count("<tr><td>R-") == recs.get(s.school_code, 0)
+        assert stem.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_second_run_gives_the_same_warehouse(cycle, warehouse):
+    before = _warehouse_digest(warehouse)
+    html = sorted(cycle["output"].rglob("*.html"))
+    html_before = {p: p.read_bytes() for p in html}
+    run = _cli("run", "--year", str(YEAR), "--inbox", str(cycle["inbox"]), "--output", str(cycle["output"]),
+               "--issued-on", "2025-11-20")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert _warehouse_digest(warehouse) == before
+    assert {p: p.read_bytes() for p in html} == html_before  # byte-identical documents
+
+
+def test_run_without_inbox_fails_clearly(tmp_path):
+    run = _cli("run", "--year", "1999", "--inbox", str(tmp_path))
+    assert run.returncode != 0
+    assert "1999" in run.stderr

@@ -117,7 +117,8 @@ def test_documents_for_each_school_with_its_own_content(cycle, warehouse):
         assert s.school_code in html
         assert "не используются для оценки деятельности отдельных педагогических работников" in html
         assert "<svg" in html
-        assert html.count("<tr><td>R-") == recs.get(s.school_code, 0)
+        # each recommendation: once in the recommendations table, once in the plan of measures
+        assert html.count("<tr><td>R-") == 2 * recs.get(s.school_code, 0)
         assert stem.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from edu_quality.sources import cells
 from edu_quality.sources import headers as hdr
-from edu_quality.sources.contract import Source
+from edu_quality.sources.contract import GIA_FORMS, Source
 from edu_quality.sources.files import FileShape
 
 log = logging.getLogger(__name__)
@@ -201,9 +201,11 @@ def _gia(chunk, shape, p: Prepared, ctx: Context) -> None:
     # ЕГЭ gives a test score (0–100), except «Математика базовая», which, like ОГЭ and ГВЭ, gives a mark.
     scored = ((form == "ЕГЭ") & (subject != "Математика базовая")).fillna(False)
     marked = (form.isin(["ОГЭ", "ГВЭ"]) | ((form == "ЕГЭ") & (subject == "Математика базовая"))).fillna(False)
-    f["_test_score_unexpected"] = f["test_score"].astype("string").where(~scored & f["test_score"].notna())
+    f["_test_score_unexpected"] = f["test_score"].astype("string").where(
+        ~scored & form.isin(GIA_FORMS).fillna(False) & f["test_score"].notna())
     f["_test_score_missing"] = subject.where(scored & f["test_score"].isna() & f["test_score__bad"].isna())
-    f["_mark_unexpected"] = f["mark"].astype("string").where(~marked & form.notna() & f["mark"].notna())
+    known_form = form.isin(GIA_FORMS).fillna(False)  # an unknown form is its own error, not this one
+    f["_mark_unexpected"] = f["mark"].astype("string").where(~marked & known_form & f["mark"].notna())
     f["_mark_missing"] = subject.where(marked & f["mark"].isna() & f["mark__bad"].isna())
     start, end = pd.Timestamp(ctx.year - 1, 9, 1), pd.Timestamp(ctx.year, 9, 30)
     outside = (f["exam_date"] < start) | (f["exam_date"] > end)

@@ -2,6 +2,7 @@
 
   edu-quality sample --year Y --out DIR [--seed N] [--schools N] [--municipalities N]
   edu-quality run --year Y --inbox DIR [--output DIR] [--issued-on YYYY-MM-DD]
+  edu-quality validate FILE --source NAME [--year Y] [--schools FILE] [--lang ru|en]
   edu-quality db start|stop|url|migrate
   edu-quality airflow ARGS…   (the airflow CLI in the project's environment, e.g. `standalone`)
 """
@@ -19,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from edu_quality.config import PATHS
+from edu_quality.sources.contract import SOURCES
 
 
 def _cmd_sample(args) -> int:
@@ -132,6 +134,14 @@ def _progress(line: str) -> str | None:
     return None
 
 
+def _cmd_validate(args) -> int:
+    from edu_quality.validation.report import validate_file
+
+    russian = {"ru": True, "en": False}.get(args.lang)
+    return validate_file(Path(args.file), args.source, args.year, Path(args.schools) if args.schools else None,
+                         russian=russian, scales=Path(args.scales) if args.scales else None)
+
+
 def _cmd_airflow(args) -> int:
     from edu_quality.orchestration.environment import airflow_bin, airflow_env, ensure_metadata_db
 
@@ -159,6 +169,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--issued-on", default=date.today().isoformat(),
                    help="дата направления результатов (ГГГГ-ММ-ДД); срок плана мероприятий — через месяц")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("validate", help="проверить один файл по контракту, не загружая его")
+    p.add_argument("file")
+    p.add_argument("--source", required=True, choices=sorted(SOURCES))
+    p.add_argument("--year", type=int, default=date.today().year)
+    p.add_argument("--schools", help="справочник schools.* для проверки кодов ОО "
+                                     "(по умолчанию — из той же входящей папки)")
+    p.add_argument("--scales", help="шкалы vpr_scales.* или gia_thresholds.* (по умолчанию — из той же папки)")
+    p.add_argument("--lang", choices=("ru", "en"), help="язык сообщений (по умолчанию — по локали)")
+    p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("db", help="встроенный PostgreSQL: start, stop, url, migrate")
     p.add_argument("action", choices=("start", "stop", "url", "migrate"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -11,9 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from edu_quality.sources.contract import RULE_TEXT_RU, SOURCES
-from edu_quality.sources.files import FileRejected, inspect, iter_chunks
-from edu_quality.validation.gx_runner import SuiteRunner, group_failures
-from edu_quality.validation.prepare import Context, prepare
+from edu_quality.sources.files import FileRejected, FileShape, inspect, iter_chunks
+from edu_quality.validation.gx_runner import RowFailure, SuiteRunner, group_failures
+from edu_quality.validation.prepare import Context, Prepared, prepare
 from edu_quality.warehouse.load import FileLoad, LoadStats, quarantine_frame, record_rejected
 from edu_quality.warehouse.tables import REFERENCES, rows_for_table
 
@@ -83,19 +84,13 @@ def ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_na
         return record_rejected(engine, stats, refs)
 
     ctx = _context(engine, year)
-    runner = runner or SuiteRunner(data_docs=False)
-    parameters = {"known_school_codes": ctx.school_codes}
     load = FileLoad(engine, stats, refs)
     try:
-        for chunk in iter_chunks(shape, CHUNK_ROWS):
-            prepared = prepare(chunk, shape, source, ctx)
+        for prepared, by_row in validate_chunks(shape, source_name, ctx, runner or SuiteRunner(data_docs=False)):
             if prepared.dropped and not stats.dropped_columns:
                 stats.dropped_columns = prepared.dropped
                 log.warning("%s: personal-data columns dropped on read: %s", file_name,
                             ", ".join(prepared.dropped))
-            failures, summary = runner.validate(source_name, prepared.frame, prepared.extra_expectations,
-                                                parameters)
-            by_row = group_failures(failures)
             frame = prepared.frame
             good = frame[~frame["_row"].isin(list(by_row))]
             load.add(rows_for_table(source_name, good, year, prepared.task_columns),
@@ -108,11 +103,27 @@ def ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_na
             stats.rows_quarantined += len(frame) - len(good)
             log.info("%s: %d rows read, %d loaded, %d quarantined so far", file_name, stats.rows_read,
                      stats.rows_loaded, stats.rows_quarantined)
-        if shape.format == "csv":
-            stats.message = f"{shape.encoding}, разделитель {shape.delimiter!r}, заголовок в строке {shape.header_row}"
-        else:
-            stats.message = f"XLSX, заголовок в строке {shape.header_row}"
+        stats.message = describe_shape(shape)
         return load.commit()
     except BaseException:
         load.close()
         raise
+
+
+def validate_chunks(shape: FileShape, source_name: str, ctx: Context, runner: SuiteRunner
+                    ) -> Iterator[tuple[Prepared, dict[int, list[RowFailure]]]]:
+    """Each chunk of a readable file, prepared and validated: (prepared frame, failures by row)."""
+    source = SOURCES[source_name]
+    parameters = {"known_school_codes": ctx.school_codes}
+    for chunk in iter_chunks(shape, CHUNK_ROWS):
+        prepared = prepare(chunk, shape, source, ctx)
+        failures, _ = runner.validate(source_name, prepared.frame, prepared.extra_expectations, parameters)
+        yield prepared, group_failures(failures)
+
+
+def describe_shape(shape: FileShape) -> str:
+    if shape.format == "csv":
+        names = {";": "«;»", ",": "«,»", "\t": "табуляция"}
+        return (f"{shape.encoding}, разделитель {names.get(shape.delimiter, repr(shape.delimiter))}, "
+                f"заголовок в строке {shape.header_row}")
+    return f"XLSX, заголовок в строке {shape.header_row}"

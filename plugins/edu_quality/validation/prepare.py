@@ -130,9 +130,10 @@ def _vpr_scales(chunk, shape, p: Prepared, ctx: Context) -> None:
 
 
 def _mark_from_scale(score: pd.Series, b3: pd.Series, b4: pd.Series, b5: pd.Series) -> pd.Series:
-    s = score.astype("float64")
-    mark = np.where(s >= b5, 5, np.where(s >= b4, 4, np.where(s >= b3, 3, 2))).astype("float64")
-    mark[np.isnan(s) | np.isnan(b3.astype("float64"))] = np.nan
+    s, b3, b4, b5 = (pd.to_numeric(x, errors="coerce").astype("float64").to_numpy() for x in (score, b3, b4, b5))
+    with np.errstate(invalid="ignore"):
+        mark = np.where(s >= b5, 5, np.where(s >= b4, 4, np.where(s >= b3, 3, 2))).astype("float64")
+    mark[np.isnan(s) | np.isnan(b3)] = np.nan
     return pd.Series(mark, index=score.index)
 
 

@@ -1,0 +1,99 @@
+"""`edu-quality validate`: check one file against the contract without loading it, and say what is
+wrong row by row, in Russian or English as the user's locale prefers."""
+from __future__ import annotations
+
+import locale
+import os
+from pathlib import Path
+
+from edu_quality.sources.contract import RULE_TEXT_EN, RULE_TEXT_RU, SCHOOLS, SOURCES
+from edu_quality.sources.files import FileRejected, inspect, iter_chunks
+from edu_quality.validation.prepare import Context
+
+MAX_ROWS_SHOWN = 200
+
+
+def prefers_russian() -> bool:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value:
+            return value.lower().startswith("ru")
+    lang = locale.getlocale()[0] or ""
+    return lang.lower().startswith("ru")
+
+
+def _reference_rows(path: Path, source_name: str, ctx: Context):
+    """The good rows of a reference file (schools, scales, thresholds), read the same way as in a run."""
+    import pandas as pd
+
+    from edu_quality.pipeline.ingest import validate_chunks
+    from edu_quality.validation.gx_runner import SuiteRunner
+
+    shape = inspect(path, SOURCES[source_name])
+    parts = [prepared.frame[~prepared.frame["_row"].isin(list(by_row))]
+             for prepared, by_row in validate_chunks(shape, source_name, ctx, SuiteRunner(data_docs=False))]
+    return pd.concat(parts) if parts else None
+
+
+def find_reference(path: Path, source_name: str) -> Path | None:
+    """A reference beside the file in the inbox layout: <inbox>/<year>/{schools,vpr_scales,...}.*"""
+    for folder in (path.parent, path.parent.parent):
+        for candidate in sorted(folder.glob(f"{source_name}.*")):
+            if candidate.suffix.lower() in (".csv", ".txt", ".xlsx"):
+                return candidate
+    return None
+
+
+def validate_file(path: Path, source_name: str, year: int, schools: Path | None = None,
+                  russian: bool | None = None, out=print, scales: Path | None = None) -> int:
+    """0: the file would load (possibly with quarantined rows); 1: it would be rejected whole."""
+    from edu_quality.pipeline.ingest import describe_shape, validate_chunks
+    from edu_quality.validation.gx_runner import SuiteRunner
+
+    ru = prefers_russian() if russian is None else russian
+    texts = RULE_TEXT_RU if ru else RULE_TEXT_EN
+    source = SOURCES[source_name]
+    try:
+        shape = inspect(path, source)
+    except FileRejected as exc:
+        out((f"Файл {path.name} будет отклонён: {exc.reason_ru}" if ru
+             else f"File {path.name} would be rejected: {exc.reason_en}"))
+        return 1
+    ctx = Context(year=year)
+    schools = schools or (find_reference(path, "schools") if source_name != "schools" else None)
+    checks_schools = schools is not None
+    if checks_schools:
+        rows = _reference_rows(schools, "schools", Context(year=year))
+        ctx.school_codes = sorted(rows["school_code"].dropna().astype(str).unique()) if rows is not None else []
+        out((f"коды ОО сверяются со справочником {schools}" if ru else f"school codes checked against {schools}"))
+    if source_name in ("vpr", "gia"):
+        ref_name = "vpr_scales" if source_name == "vpr" else "gia_thresholds"
+        ref = scales or find_reference(path, ref_name)
+        if ref is not None:
+            rows = _reference_rows(ref, ref_name, Context(year=year))
+            if source_name == "vpr":
+                ctx.vpr_scales = rows
+            else:
+                ctx.gia_thresholds = rows
+            out((f"шкалы: {ref}" if ru else f"scales: {ref}"))
+    read = bad = shown = 0
+    out(f"{path.name}: {describe_shape(shape)}")
+    for prepared, by_row in validate_chunks(shape, source_name, ctx, SuiteRunner(data_docs=False)):
+        read += len(prepared.frame)
+        for number in sorted(by_row):
+            failures = [f for f in by_row[number] if checks_schools or f.rule != "unknown_school"]
+            if not failures:
+                continue
+            bad += 1
+            if shown < MAX_ROWS_SHOWN:
+                shown += 1
+                what = "; ".join(f"«{f.column}»: {texts.get(f.rule, f.rule)}" for f in failures)
+                out(f"  {'строка' if ru else 'row'} {number}: {what}")
+    if not checks_schools and source_name != "schools":
+        out("  (коды ОО не сверялись со справочником: укажите --schools FILE)" if ru
+            else "  (school codes not checked against the reference: pass --schools FILE)")
+    if bad > shown:
+        out(f"  … {'и ещё' if ru else 'and'} {bad - shown}")
+    out((f"Итого: прочитано {read}, будет загружено {read - bad}, в карантин {bad}." if ru
+         else f"Total: {read} read, {read - bad} would load, {bad} would be quarantined."))
+    return 0

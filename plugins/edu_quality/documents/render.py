@@ -85,22 +85,32 @@ def school_contexts(engine: Engine, year: int, issued_on: date) -> list[dict]:
     return contexts
 
 
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def _write(args: tuple[str, dict, str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
     template, context, out_stem, formats = args
-    html = environment().get_template(template).render(**context)
-    written = []
+    html = environment().get_template(template).render(**context).encode("utf-8")
     stem = Path(out_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
-    if "html" in formats:
-        path = stem.with_suffix(".html")
-        path.write_text(html, encoding="utf-8")
-        written.append(("html", str(path), hashlib.sha256(html.encode()).hexdigest()))
+    html_path, pdf_path = stem.with_suffix(".html"), stem.with_suffix(".pdf")
+    # The HTML is written last and atomically, so an identical HTML on disk means this document's
+    # PDF is complete too: a rerun of an unchanged year renders nothing, a killed run redoes the rest.
+    unchanged = html_path.exists() and html_path.read_bytes() == html
+    written = []
     if "pdf" in formats:
-        from weasyprint import HTML  # imported in the worker: heavy, and only PDF needs it
+        if not (unchanged and pdf_path.exists()):
+            from weasyprint import HTML  # imported in the worker: heavy, and only PDF needs it
 
-        path = stem.with_suffix(".pdf")
-        HTML(string=html, base_url=str(PATHS.templates)).write_pdf(str(path))
-        written.append(("pdf", str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
+            _atomic_write(pdf_path, HTML(string=html.decode("utf-8"), base_url=str(PATHS.templates)).write_pdf())
+        written.append(("pdf", str(pdf_path), hashlib.sha256(pdf_path.read_bytes()).hexdigest()))
+    if "html" in formats:
+        if not unchanged:
+            _atomic_write(html_path, html)
+        written.append(("html", str(html_path), hashlib.sha256(html).hexdigest()))
     return written
 
 

@@ -46,6 +46,9 @@ def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     empty = blank(raw)
+    plain = raw.astype("string").str.fullmatch(r"\d{1,15}").fillna(False).astype(bool)
+    if plain.all():  # the common case, without the cleaning regexes
+        return pd.to_numeric(raw.astype("string")).astype("Int64"), pd.Series(False, index=raw.index)
     s = _clean_number_text(raw)
     ok = s.str.fullmatch(_INTEGER).fillna(False).astype(bool)
     numbers = pd.to_numeric(s.where(ok), errors="coerce")

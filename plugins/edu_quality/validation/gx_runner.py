@@ -6,6 +6,7 @@ every run, so a data engineer can open them. GX is imported here only: it takes 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -67,30 +68,42 @@ class SuiteRunner:
             log.debug("could not turn GX progress bars off", exc_info=True)
         self.data_docs = data_docs
         self.datasource = self.context.data_sources.add_or_update_pandas("edu_quality_inbox")
+        self._checkpoints: dict = {}
 
-    def _checkpoint(self, name: str, suite_doc: dict, extra: list[dict]):
+    def _checkpoint(self, source: str, suite_doc: dict, extra: list[dict]):
+        """One checkpoint per distinct suite (a source's JSON plus a file's own task columns), named by
+        its content, so files with the same layout reuse it instead of re-registering it (slow in GX)."""
         gx = self.gx
-        suite = gx.ExpectationSuite(name=name, expectations=suite_doc["expectations"] + extra,
-                                    meta=suite_doc.get("meta", {}))
-        suite = self.context.suites.add_or_update(suite)
+        expectations = suite_doc["expectations"] + extra
+        digest = hashlib.sha256(json.dumps(expectations, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        name = f"{source}-{digest[:12]}"
+        if name in self._checkpoints:
+            return self._checkpoints[name]
         try:
-            asset = self.datasource.get_asset(name)
+            suite = self.context.suites.get(name)
+        except Exception:  # not stored yet: GX raises its own not-found errors
+            suite = self.context.suites.add(gx.ExpectationSuite(
+                name=name, expectations=expectations, meta={**suite_doc.get("meta", {}), "source": source}))
+        try:
+            asset = self.datasource.get_asset(source)
         except LookupError:
-            asset = self.datasource.add_dataframe_asset(name)
+            asset = self.datasource.add_dataframe_asset(source)
         batch = next((b for b in asset.batch_definitions if b.name == "whole"), None) \
             or asset.add_batch_definition_whole_dataframe("whole")
         definition = self.context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=name, data=batch, suite=suite))
         actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if self.data_docs else []
-        return self.context.checkpoints.add_or_update(gx.Checkpoint(
+        checkpoint = self.context.checkpoints.add_or_update(gx.Checkpoint(
             name=name, validation_definitions=[definition], actions=actions,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}))
+        self._checkpoints[name] = checkpoint
+        return checkpoint
 
     def validate(self, source: str, frame: pd.DataFrame, extra: list[dict] | None = None,
-                 parameters: dict | None = None, asset_name: str | None = None) -> tuple[list[RowFailure], dict]:
+                 parameters: dict | None = None) -> tuple[list[RowFailure], dict]:
         """Row failures and a summary {expectations, failed_expectations, success}."""
         suite_doc = load_suite_json(source)
-        checkpoint = self._checkpoint(asset_name or source, suite_doc, extra or [])
+        checkpoint = self._checkpoint(source, suite_doc, extra or [])
         result = checkpoint.run(batch_parameters={"dataframe": _gx_frame(frame)},
                                 expectation_parameters=parameters or {})
         failures: list[RowFailure] = []

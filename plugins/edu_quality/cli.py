@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from edu_quality.config import PATHS
-from edu_quality.sources.contract import SOURCES
+from edu_quality.sources.registry import all_names
 
 
 def _cmd_sample(args) -> int:
@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="проверить один файл по контракту, не загружая его")
     p.add_argument("file")
-    p.add_argument("--source", required=True, choices=sorted(SOURCES))
+    p.add_argument("--source", required=True, help="источник: " + ", ".join(all_names()))
     p.add_argument("--year", type=int, default=date.today().year)
     p.add_argument("--schools", help="справочник schools.* для проверки кодов ОО "
                                      "(по умолчанию — из той же входящей папки)")

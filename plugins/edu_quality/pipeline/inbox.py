@@ -33,6 +33,11 @@ def discover(inbox: str | Path, year: int) -> dict[str, list[str]]:
         if not source.many:
             paths = [p for p in paths if p.suffix.lower() in FILE_EXTENSIONS]
         found[name] = [p.relative_to(root).as_posix() for p in paths]
+    from edu_quality.sources.described import described_sources
+
+    for name, d in described_sources().items():
+        paths = sorted({p for pattern in d.files for p in root.glob(pattern) if p.is_file()})
+        found[name] = [p.relative_to(root).as_posix() for p in paths if not p.name.startswith(("_", "."))]
     return found
 
 

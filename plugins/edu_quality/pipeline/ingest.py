@@ -11,7 +11,8 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from edu_quality.sources.contract import RULE_TEXT_RU, SOURCES
+from edu_quality.sources.contract import RULE_TEXT_RU
+from edu_quality.sources.registry import source_by_name
 from edu_quality.sources.files import FileRejected, FileShape, inspect, iter_chunks
 from edu_quality.validation.gx_runner import RowFailure, SuiteRunner, group_failures
 from edu_quality.validation.prepare import Context, Prepared, prepare
@@ -65,7 +66,7 @@ def _previous(engine: Engine, year: int, source: str, file_name: str) -> dict | 
 
 def ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_name: str,
                 runner: SuiteRunner | None = None) -> LoadStats:
-    source = SOURCES[source_name]
+    source = source_by_name(source_name)
     stats = LoadStats(year, source_name, file_name, sha256_of(path))
     refs = current_reference_loads(engine, year, source_name)
     previous = _previous(engine, year, source_name, file_name)
@@ -113,7 +114,7 @@ def ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_na
 def validate_chunks(shape: FileShape, source_name: str, ctx: Context, runner: SuiteRunner
                     ) -> Iterator[tuple[Prepared, dict[int, list[RowFailure]]]]:
     """Each chunk of a readable file, prepared and validated: (prepared frame, failures by row)."""
-    source = SOURCES[source_name]
+    source = source_by_name(source_name)
     parameters = {"known_school_codes": ctx.school_codes}
     for chunk in iter_chunks(shape, CHUNK_ROWS):
         prepared = prepare(chunk, shape, source, ctx)

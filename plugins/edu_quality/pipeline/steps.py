@@ -13,11 +13,11 @@ from sqlalchemy import text
 
 from edu_quality.config import PATHS
 from edu_quality.pipeline import inbox as inbox_mod
+from edu_quality.sources.contract import SOURCES
 from edu_quality.warehouse.connection import engine
 
 log = logging.getLogger(__name__)
 REFERENCE_SOURCES = ("schools", "vpr_scales", "gia_thresholds")
-RESULT_SOURCES = ("vpr", "gia", "self_evaluation", "teachers", "olympiads", "measures")
 
 
 def prepare_warehouse() -> list[str]:
@@ -31,15 +31,16 @@ def plan(inbox: str, year: int) -> dict:
     missing = inbox_mod.missing_required(found)
     if missing:
         log.warning("в папке %s/%s нет обязательных источников: %s", inbox, year, ", ".join(missing))
-    if not found.get("schools"):
+    described_only = any(found.get(s) for s in found if s not in SOURCES) and not found.get("schools")
+    if not found.get("schools") and not described_only:
         raise FileNotFoundError(f"{inbox}/{year}: нет справочника школ schools.* — цикл не может начаться")
     root = inbox_mod.year_dir(inbox, year)
     item = lambda s, f: {"source": s, "path": str(root / f), "file_name": f, "year": year}  # noqa: E731
     return {
         "references": [item(s, f) for s in REFERENCE_SOURCES for f in found.get(s, [])],
-        "results": [item(s, f) for s in RESULT_SOURCES for f in found.get(s, [])],
+        # Results: the contract's, then any YAML-described sources whose files are in the inbox.
+        "results": [item(s, f) for s in found if s not in REFERENCE_SOURCES for f in found[s]],
         "missing": missing,
-        "not_loaded_yet": [f for s in found if s not in REFERENCE_SOURCES + RESULT_SOURCES for f in found[s]],
     }
 
 

@@ -31,6 +31,13 @@ class RowFailure:
 
 
 def load_suite_json(source: str) -> dict:
+    """The reviewed suite of a contract source, or the suite a YAML description defines."""
+    from edu_quality.sources.registry import described
+
+    d = described(source)
+    if d is not None:
+        return {"name": source, "expectations": [dict(e) for e in d.expectations],
+                "meta": {"description": str(d.path.name), "title_ru": d.title_ru}}
     path = PATHS.expectations / f"{source}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 

@@ -78,6 +78,12 @@ def prepare(chunk: pd.DataFrame, shape: FileShape, source: Source, ctx: Context)
     special = _SPECIAL.get(source.name)
     if special:
         special(chunk, shape, prepared, ctx)
+    else:
+        from edu_quality.sources.registry import described
+
+        d = described(source.name)
+        if d is not None and d.unique:
+            frame["_repeat"] = _repeat(frame, list(d.unique), ctx)
     raw = _raw_records(chunk, shape, keep)
     if "participant_code" in frame:
         # The raw copy kept for quarantine must not carry the code in clear either.

@@ -6,8 +6,9 @@ import locale
 import os
 from pathlib import Path
 
-from edu_quality.sources.contract import RULE_TEXT_EN, RULE_TEXT_RU, SCHOOLS, SOURCES
+from edu_quality.sources.contract import RULE_TEXT_EN, RULE_TEXT_RU, SOURCES
 from edu_quality.sources.files import FileRejected, inspect, iter_chunks
+from edu_quality.sources.registry import source_by_name
 from edu_quality.validation.prepare import Context
 
 MAX_ROWS_SHOWN = 200
@@ -52,7 +53,7 @@ def validate_file(path: Path, source_name: str, year: int, schools: Path | None 
 
     ru = prefers_russian() if russian is None else russian
     texts = RULE_TEXT_RU if ru else RULE_TEXT_EN
-    source = SOURCES[source_name]
+    source = source_by_name(source_name)
     try:
         shape = inspect(path, source)
     except FileRejected as exc:
@@ -60,7 +61,8 @@ def validate_file(path: Path, source_name: str, year: int, schools: Path | None 
              else f"File {path.name} would be rejected: {exc.reason_en}"))
         return 1
     ctx = Context(year=year)
-    schools = schools or (find_reference(path, "schools") if source_name != "schools" else None)
+    schools = schools or (find_reference(path, "schools") if source_name in SOURCES and source_name != "schools"
+                          else None)
     checks_schools = schools is not None
     if checks_schools:
         rows = _reference_rows(schools, "schools", Context(year=year))
@@ -89,7 +91,7 @@ def validate_file(path: Path, source_name: str, year: int, schools: Path | None 
                 shown += 1
                 what = "; ".join(f"«{f.column}»: {texts.get(f.rule, f.rule)}" for f in failures)
                 out(f"  {'строка' if ru else 'row'} {number}: {what}")
-    if not checks_schools and source_name != "schools":
+    if not checks_schools and source_name in SOURCES and source_name != "schools":
         out("  (коды ОО не сверялись со справочником: укажите --schools FILE)" if ru
             else "  (school codes not checked against the reference: pass --schools FILE)")
     if bad > shown:

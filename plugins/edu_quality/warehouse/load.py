@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from edu_quality.warehouse.tables import TABLES
+from edu_quality.warehouse.tables import table_spec
 
 
 @dataclass
@@ -49,9 +49,14 @@ class FileLoad:
 
     def __init__(self, engine: Engine, stats: LoadStats, reference_loads: list[int]):
         self.stats = stats
-        self.table, self.columns = TABLES[stats.source]
+        self.table, self.columns = table_spec(stats.source)
         self.raw = engine.raw_connection()
         self.cur = self.raw.cursor()
+        from edu_quality.sources.registry import described
+
+        d = described(stats.source)
+        if d is not None:  # a YAML-described source gets its ext table on first load
+            self.cur.execute(d.ddl())
         self.cur.execute(
             "insert into core.load_log (year, source, file_name, sha256, status, reference_loads) "
             "values (%s, %s, %s, %s, 'loaded', %s) returning load_id",
@@ -138,7 +143,7 @@ def withdraw(engine: Engine, year: int, present: list[tuple[str, str]]) -> list[
         for load_id, source, file_name in rows:
             if f"{source}\x00{file_name}" in keep:
                 continue
-            table = TABLES[source][0]
+            table = table_spec(source)[0]
             conn.execute(text(f"delete from {table} where load_id = :id"), {"id": load_id})
             if source == "schools":
                 conn.execute(text("delete from core.municipality where load_id = :id"), {"id": load_id})

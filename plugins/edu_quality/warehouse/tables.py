@@ -44,9 +44,21 @@ REFERENCES: dict[str, tuple[str, ...]] = {
 }
 
 
+def table_spec(source: str) -> tuple[str, list[str]]:
+    """(core or ext table, loaded columns) of a source."""
+    if source in TABLES:
+        return TABLES[source]
+    from edu_quality.sources.registry import described
+
+    d = described(source)
+    if d is None:
+        raise KeyError(f"no table for source {source!r}")
+    return d.table, d.columns()
+
+
 def rows_for_table(source: str, frame: pd.DataFrame, year: int,
                    task_columns: list[tuple[str, str, int]]) -> pd.DataFrame:
-    table, columns = TABLES[source]
+    table, columns = table_spec(source)
     if source == "self_evaluation":
         return _self_evaluation_rows(frame, year, task_columns)
     out = pd.DataFrame(index=frame.index)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, TaskGroup, dag, get_current_context, task
 
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
@@ -53,22 +53,13 @@ def annual_monitoring_cycle():
         p = _params()
         return steps.withdraw_absent(p["inbox"], int(p["year"]))
 
-    @task
-    def plan_references() -> list[dict]:
+    @task(trigger_rule="none_failed")
+    def list_files(source: str) -> list[dict]:
         p = _params()
-        return steps.plan(p["inbox"], int(p["year"]))["references"]
-
-    @task
-    def plan_results() -> list[dict]:
-        p = _params()
-        return steps.plan(p["inbox"], int(p["year"]))["results"]
-
-    @task
-    def ingest_reference(source: str, path: str, file_name: str, year: int) -> dict:
-        return steps.ingest(source, path, file_name, year)
+        return steps.files_of(p["inbox"], int(p["year"]), source)
 
     @task(trigger_rule="none_failed")
-    def ingest_results(source: str, path: str, file_name: str, year: int) -> dict:
+    def ingest(source: str, path: str, file_name: str, year: int) -> dict:
         return steps.ingest(source, path, file_name, year)
 
     @task(trigger_rule="none_failed")
@@ -100,11 +91,18 @@ def annual_monitoring_cycle():
 
     ready = prepare_warehouse()
     withdrawn = withdraw_absent_files()
-    reference_files, result_files = plan_references(), plan_results()
-    ready >> withdrawn >> [reference_files, result_files]
-    references = ingest_reference.expand_kwargs(reference_files)
-    results = ingest_results.expand_kwargs(result_files)
-    references >> results
+    ready >> withdrawn
+    # One task group per source, in the contract's order: a source waits for the references its rows
+    # point at (schools, scales), and each of its files is a mapped task of its own.
+    groups = {}
+    for source in steps.source_names():
+        with TaskGroup(group_id=source, tooltip=steps.source_title(source)) as group:
+            ingest.expand_kwargs(list_files(source))
+        for reference in steps.references_of(source):
+            groups[reference] >> group
+        withdrawn >> group
+        groups[source] = group
+    results = list(groups.values())
     docs = build_data_docs()
     results >> docs
     indicators = compute_indicators()

@@ -118,7 +118,7 @@ def _cmd_run(args) -> int:
     return 0
 
 
-_TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(?P<task>\w+) map_index=(?P<index>-?\d+)")
+_TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(?P<task>[\w.]+) map_index=(?P<index>-?\d+)")
 _OUR_LOG = re.compile(r"\[(?:info|warning|error)\s*\]\s+(?P<text>.*?)\s+\[edu_quality\.[\w.]+\]")
 
 

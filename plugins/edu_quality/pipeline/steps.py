@@ -17,31 +17,12 @@ from edu_quality.sources.contract import SOURCES
 from edu_quality.warehouse.connection import engine
 
 log = logging.getLogger(__name__)
-REFERENCE_SOURCES = ("schools", "vpr_scales", "gia_thresholds")
 
 
 def prepare_warehouse() -> list[str]:
     from edu_quality.warehouse.migrations import migrate
 
     return migrate(engine())
-
-
-def plan(inbox: str, year: int) -> dict:
-    found = inbox_mod.discover(inbox, year)
-    missing = inbox_mod.missing_required(found)
-    if missing:
-        log.warning("в папке %s/%s нет обязательных источников: %s", inbox, year, ", ".join(missing))
-    described_only = any(found.get(s) for s in found if s not in SOURCES) and not found.get("schools")
-    if not found.get("schools") and not described_only:
-        raise FileNotFoundError(f"{inbox}/{year}: нет справочника школ schools.* — цикл не может начаться")
-    root = inbox_mod.year_dir(inbox, year)
-    item = lambda s, f: {"source": s, "path": str(root / f), "file_name": f, "year": year}  # noqa: E731
-    return {
-        "references": [item(s, f) for s in REFERENCE_SOURCES for f in found.get(s, [])],
-        # Results: the contract's, then any YAML-described sources whose files are in the inbox.
-        "results": [item(s, f) for s in found if s not in REFERENCE_SOURCES for f in found[s]],
-        "missing": missing,
-    }
 
 
 def withdraw_absent(inbox: str, year: int) -> list[str]:
@@ -54,6 +35,38 @@ def withdraw_absent(inbox: str, year: int) -> list[str]:
     for name in withdrawn:
         log.warning("файл %s больше не лежит во входящей папке: его строки за %s год удалены", name, year)
     return withdrawn
+
+
+def source_names() -> list[str]:
+    from edu_quality.sources.registry import all_names
+
+    return all_names()
+
+
+def source_title(source: str) -> str:
+    from edu_quality.sources.registry import described
+
+    d = described(source)
+    return d.title_ru if d else f"{source}.* — источник по контракту"
+
+
+def references_of(source: str) -> tuple[str, ...]:
+    from edu_quality.warehouse.tables import REFERENCES
+
+    return REFERENCES.get(source, ())
+
+
+def files_of(inbox: str, year: int, source: str) -> list[dict]:
+    """The files of one source in `<inbox>/<year>/`, as kwargs for the mapped ingest task."""
+    found = inbox_mod.discover(inbox, year)
+    if source == "schools" and not found.get("schools") and not any(
+            found.get(s) for s in found if s not in SOURCES):
+        raise FileNotFoundError(f"{inbox}/{year}: нет справочника школ schools.* — цикл не может начаться")
+    if source in SOURCES and SOURCES[source].required and not found.get(source):
+        log.warning("в папке %s/%s нет обязательного источника %s: показатели по нему не будут рассчитаны",
+                    inbox, year, source)
+    root = inbox_mod.year_dir(inbox, year)
+    return [{"source": source, "path": str(root / f), "file_name": f, "year": year} for f in found.get(source, [])]
 
 
 def ingest(source: str, path: str, file_name: str, year: int) -> dict:

@@ -41,6 +41,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "self_evaluation": ("schools",),
     "teachers": ("schools",),
     "olympiads": ("schools",),
+    "measures": ("schools",),
 }
 
 

@@ -6,8 +6,11 @@
 на уровнях ОО, МО и региона, подбираются адресные рекомендации и формируются документы для
 руководителей школ (HTML и PDF), по муниципалитету на задачу.
 
-Параметры запуска: `year`, `inbox`, `output`, `issued_on` (дата направления результатов; срок плана
-мероприятий — через месяц). Кампания по результатам года закрывается до 1 февраля следующего года.
+Параметры запуска: `year` (пусто — год открытой кампании), `inbox`, `output`, `issued_on` (дата
+направления результатов; срок плана мероприятий — через месяц). Запускается по расписанию 1 декабря;
+кампания по результатам года закрывается до **1 февраля** следующего года — за сроком следит DAG
+`campaign_deadline_watch`. Итог запуска — в `mart.load_log`, `mart.quarantine`, `mart.indicator_values`,
+`mart.recommendations`, напоминания школам — в `mart.campaign_reminders`.
 """
 from __future__ import annotations
 
@@ -22,12 +25,20 @@ _PATHS = steps.default_paths()
 
 
 def _params() -> dict:
-    return get_current_context()["params"]
+    """The run's parameters, with the results year resolved: given, or the campaign open on the
+    run's logical date (scheduled runs), or on the day it runs (manual runs without a date)."""
+    context = get_current_context()
+    params = dict(context["params"])
+    if not params.get("year"):
+        day = context.get("logical_date") or context["dag_run"].run_after
+        params["year"] = steps.campaign_year(day.date())
+    return params
 
 
 @dag(
     dag_id="annual_monitoring_cycle",
-    schedule=None,
+    # Each year on 1 December: two months before the 1 February deadline, with time for reruns.
+    schedule="0 3 1 12 *",
     start_date=datetime(2024, 9, 1),
     catchup=False,
     max_active_runs=1,
@@ -35,8 +46,9 @@ def _params() -> dict:
     tags=["edu-quality", "annual", "monitoring"],
     doc_md=__doc__,
     params={
-        "year": Param(date.today().year, type="integer", minimum=2000, maximum=2100,
-                      description="Год результатов (ВПР весной года, ГИА года, самообследование за год)"),
+        "year": Param(None, type=["null", "integer"], minimum=2000, maximum=2100,
+                      description="Год результатов (ВПР весной года, ГИА года, самообследование за год); "
+                                  "пусто — год открытой кампании"),
         "inbox": Param(_PATHS["inbox"], type="string", description="Папка входящих файлов"),
         "output": Param(_PATHS["output"], type="string", description="Папка для документов"),
         "issued_on": Param(date.today().isoformat(), type="string", format="date",
@@ -85,9 +97,14 @@ def annual_monitoring_cycle():
         return steps.render_municipality(int(p["year"]), municipality_code, p["output"], p["issued_on"])
 
     @task(trigger_rule="none_failed")
+    def write_reminders() -> dict:
+        p = _params()
+        return steps.reminders(int(p["year"]), p["output"])
+
+    @task(trigger_rule="none_failed")
     def summarize(data_docs: str | None) -> dict:
         p = _params()
-        return steps.summarize(int(p["year"]), p["output"], data_docs)
+        return steps.summarize(int(p["year"]), p["output"], data_docs, get_current_context()["run_id"])
 
     ready = prepare_warehouse()
     withdrawn = withdraw_absent_files()
@@ -113,7 +130,7 @@ def annual_monitoring_cycle():
     chosen >> municipalities
     rendered = render_documents.expand(municipality_code=municipalities)
     summary = summarize(docs)
-    rendered >> summary
+    rendered >> write_reminders() >> summary
 
 
 annual_monitoring_cycle()

@@ -137,3 +137,19 @@ def test_run_without_inbox_fails_clearly(tmp_path):
     run = _cli("run", "--year", "1999", "--inbox", str(tmp_path))
     assert run.returncode != 0
     assert "1999" in run.stderr
+
+
+def test_campaign_status_reminders_and_finished_cycle(cycle, warehouse):
+    with warehouse.connect() as conn:
+        schools = conn.execute(text("select count(*) from core.school where year = :y"), {"y": YEAR}).scalar_one()
+        rows, received = conn.execute(text(
+            "select count(*), count(*) filter (where received) from mart.campaign_status where year = :y"),
+            {"y": YEAR}).one()
+        finished = conn.execute(text("select count(*) from core.cycle_run where year = :y"), {"y": YEAR}).scalar_one()
+        missing = conn.execute(text("select count(*) from mart.campaign_reminders where year = :y"),
+                               {"y": YEAR}).scalar_one()
+    assert rows == schools * 5 and 0 < received <= rows
+    assert finished >= 1
+    reminders = cycle["output"] / str(YEAR) / "напоминания_о_непредставленных_данных.csv"
+    lines = reminders.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Код МО;Код ОО") and len(lines) == 1 + missing

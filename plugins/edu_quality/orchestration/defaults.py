@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import timedelta
 
 log = logging.getLogger(__name__)
@@ -16,8 +17,14 @@ def on_task_failure(context) -> None:
               getattr(ti, "task_id", "?"), exc)
 
 
+# Operators who get an e-mail when a task fails for good (SMTP from Airflow's configuration).
+ALERT_EMAILS = [a.strip() for a in os.environ.get("EDU_QUALITY_ALERT_EMAILS", "").split(",") if a.strip()]
+
 DEFAULT_ARGS = {
     "owner": OWNER,
+    "email": ALERT_EMAILS,
+    "email_on_failure": bool(ALERT_EMAILS),
+    "email_on_retry": False,
     "retries": 2,
     "retry_delay": timedelta(seconds=30),
     "retry_exponential_backoff": True,

@@ -37,6 +37,12 @@ def withdraw_absent(inbox: str, year: int) -> list[str]:
     return withdrawn
 
 
+def campaign_year(day: date) -> int:
+    from edu_quality.orchestration.campaign import campaign_year as year_of
+
+    return year_of(day)
+
+
 def source_names() -> list[str]:
     from edu_quality.sources.registry import all_names
 
@@ -114,7 +120,7 @@ def render_municipality(year: int, municipality_code: str, output: str, issued_o
                           only_municipality=municipality_code)
 
 
-def summarize(year: int, output: str, data_docs: str | None) -> dict:
+def summarize(year: int, output: str, data_docs: str | None, run_id: str | None = None) -> dict:
     with engine().connect() as conn:
         files = conn.execute(text(
             "select count(*) filter (where status = 'loaded') as loaded_files, "
@@ -147,6 +153,10 @@ def summarize(year: int, output: str, data_docs: str | None) -> dict:
         "documents_dir": str(Path(output) / str(year)),
         "data_docs": data_docs,
     }
+    if run_id:
+        from edu_quality.orchestration.campaign import record_cycle_run
+
+        record_cycle_run(engine(), year, run_id, summary)
     path = Path(output) / str(year) / "run_summary.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -156,3 +166,62 @@ def summarize(year: int, output: str, data_docs: str | None) -> dict:
 
 def default_paths() -> dict:
     return {"inbox": str(PATHS.default_inbox), "output": str(PATHS.default_output)}
+
+
+def check_deadline(day: date, year: int | None = None) -> dict:
+    """The campaign deadline as of `day`: recorded in mart.campaign_deadline and returned."""
+    from edu_quality.orchestration import campaign
+
+    year = year or campaign.campaign_year(day)
+    state = campaign.evaluate(year, day, campaign.finished_on(engine(), year))
+    campaign.record_check(engine(), state)
+    (log.error if state.fires else log.warning if state.status == "at_risk" else log.info)(state.message_ru)
+    return {**state.__dict__, "checked_on": state.checked_on.isoformat(), "deadline": state.deadline.isoformat(),
+            "fires": state.fires}
+
+
+def follow_up(year: int, output: str) -> dict:
+    """Who is late with the one-month review and the action plans: a CSV to send, and counts."""
+    import csv
+
+    with engine().connect() as conn:
+        rows = conn.execute(text(
+            "select f.level, f.unit_code, coalesce(s.school_name, m.municipality_name) as name, "
+            "f.recommendation_code, f.recommendation_due, f.measure_due, f.status_ru "
+            "from mart.follow_up f "
+            "left join core.school s on s.year = f.year and s.school_code = f.unit_code "
+            "left join core.municipality m on m.year = f.year and m.municipality_code = f.unit_code "
+            "where f.year = :y and f.late order by f.level, f.unit_code, f.recommendation_code"),
+            {"y": year}).all()
+        total = conn.execute(text("select count(*) from mart.follow_up where year = :y"), {"y": year}).scalar_one()
+    path = Path(output) / str(year) / "контроль_исполнения_просрочено.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(["Уровень", "Код", "Наименование", "Рекомендация", "Срок рекомендации", "Срок меры",
+                         "Состояние"])
+        for r in rows:
+            writer.writerow([r.level, r.unit_code, r.name, r.recommendation_code,
+                             r.recommendation_due.strftime("%d.%m.%Y"),
+                             r.measure_due.strftime("%d.%m.%Y") if r.measure_due else "", r.status_ru])
+    log.info("контроль исполнения за %s: рекомендаций %d, просрочено %d; список: %s", year, total, len(rows), path)
+    return {"recommendations": total, "late": len(rows), "list": str(path)}
+
+
+def reminders(year: int, output: str) -> dict:
+    """Schools that have not sent a required source: a CSV the operator can send."""
+    import csv
+
+    with engine().connect() as conn:
+        rows = conn.execute(text(
+            "select municipality_code, school_code, school_name, head_name, missing_sources, days_to_deadline "
+            "from mart.campaign_reminders where year = :y order by 1, 2"), {"y": year}).all()
+    path = Path(output) / str(year) / "напоминания_о_непредставленных_данных.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(["Код МО", "Код ОО", "Наименование ОО", "Руководитель", "Не представлено",
+                         "Дней до срока"])
+        writer.writerows([tuple(r) for r in rows])
+    log.info("напоминания за %s: %d школ не прислали обязательные данные; список: %s", year, len(rows), path)
+    return {"schools": len(rows), "list": str(path)}

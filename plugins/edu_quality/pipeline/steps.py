@@ -225,3 +225,11 @@ def reminders(year: int, output: str) -> dict:
         writer.writerows([tuple(r) for r in rows])
     log.info("напоминания за %s: %d школ не прислали обязательные данные; список: %s", year, len(rows), path)
     return {"schools": len(rows), "list": str(path)}
+
+
+def refresh_outputs(year: int, output: str, issued_on: str) -> dict:
+    """Everything downstream of the sources for one year: indicators, recommendations, documents."""
+    indicators = compute_indicators(year)
+    recommendations = choose_recommendations(year, issued_on)
+    documents = sum(render_municipality(year, code, output, issued_on) for code in municipalities(year))
+    return {"year": year, **indicators, "recommendations": recommendations, "documents": documents}

@@ -1,0 +1,66 @@
+"""Assets: a late file of one source updates that source's asset only, Airflow queues the outputs DAG
+for it, and an unchanged file updates nothing."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from edu_quality.sample import generate
+
+pytestmark = pytest.mark.e2e
+YEAR = 2027
+
+
+def _airflow(*args: str) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "edu-quality"
+    run = subprocess.run([str(exe), "airflow", *args], capture_output=True, text=True, env=dict(os.environ),
+                         timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return run
+
+
+def _events(home: Path) -> list[tuple[str, dict]]:
+    with sqlite3.connect(home / "airflow" / "airflow.db") as db:
+        rows = db.execute("select a.name, e.extra from asset_event e join asset a on a.id = e.asset_id "
+                          "order by e.id").fetchall()
+    return [(name, json.loads(extra or "{}")) for name, extra in rows]
+
+
+def _queued(home: Path) -> set[tuple[str, str]]:
+    with sqlite3.connect(home / "airflow" / "airflow.db") as db:
+        return set(db.execute("select a.name, q.target_dag_id from asset_dag_run_queue q "
+                              "join asset a on a.id = q.asset_id").fetchall())
+
+
+def test_late_file_updates_only_its_asset_and_queues_the_outputs(tmp_path, home, warehouse):
+    inbox = tmp_path / "inbox"
+    generate(YEAR, inbox, seed=5, schools=10, municipalities=2, students_per_class=6)
+    conf = json.dumps({"year": YEAR, "inbox": str(inbox)})
+    _airflow("dags", "reserialize")
+    _airflow("dags", "test", "ingest_schools", "--conf", conf)
+    before = len(_events(home))
+
+    _airflow("dags", "test", "ingest_self_evaluation", "--conf", conf)
+    new = _events(home)[before:]
+    assert [name for name, _ in new] == ["edu_quality.self_evaluation"]
+    assert new[0][1]["year"] == YEAR and new[0][1]["file"] == "self_evaluation.csv"
+    assert ("edu_quality.self_evaluation", "refresh_year_outputs") in _queued(home)
+
+    # The same file again: skipped, no event, nothing downstream to rerun.
+    _airflow("dags", "test", "ingest_self_evaluation", "--conf", conf)
+    assert len(_events(home)) == before + 1
+
+    # The queued outputs DAG, run for that year, computes from what is loaded (no ВПР loaded: none).
+    _airflow("dags", "test", "refresh_year_outputs", "--conf", json.dumps({"year": YEAR}))
+    with warehouse.connect() as conn:
+        loaded = dict(conn.execute(text(
+            "select source, count(*) from mart.load_log where year = :y and status = 'loaded' group by 1"),
+            {"y": YEAR}).all())
+    assert loaded == {"schools": 1, "self_evaluation": 1}

@@ -104,3 +104,16 @@ def test_unreadable_file_is_rejected_and_logged(tmp_path, warehouse):
     stats = ingest_file(warehouse, year, "schools", path, "schools.csv")
     assert stats.status == "rejected"
     assert "schools.csv" in stats.message and "двоичные" in stats.message
+
+
+def test_two_loads_of_the_same_file_at_once_are_serialised(tmp_path, warehouse):
+    from concurrent.futures import ThreadPoolExecutor
+
+    year = YEAR + 4
+    _load_references(tmp_path, warehouse, year)
+    path = write(tmp_path, "vpr/same.csv", [VPR_HEADER] + [vpr_row("A0001", f"P{i}", 1, 3, 3, 3) for i in range(50)])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: ingest_file(warehouse, year, "vpr", path, "vpr/same.csv"), range(2)))
+    assert sorted(r.status for r in results) == ["loaded", "skipped"]
+    with warehouse.connect() as conn:
+        assert conn.execute(text("select count(*) from core.vpr_result where year = :y"), {"y": year}).scalar_one() == 50

@@ -16,6 +16,7 @@ from edu_quality.sources.registry import source_by_name
 from edu_quality.sources.files import FileRejected, FileShape, inspect, iter_chunks
 from edu_quality.validation.gx_runner import RowFailure, SuiteRunner, group_failures
 from edu_quality.validation.prepare import Context, Prepared, prepare
+from edu_quality.warehouse.locks import advisory_lock
 from edu_quality.warehouse.load import FileLoad, LoadStats, quarantine_frame, record_rejected
 from edu_quality.warehouse.tables import REFERENCES, rows_for_table
 
@@ -66,6 +67,14 @@ def _previous(engine: Engine, year: int, source: str, file_name: str) -> dict | 
 
 def ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_name: str,
                 runner: SuiteRunner | None = None) -> LoadStats:
+    # The skip-or-replace decision and the load must not interleave with another run's load of the
+    # same file (the annual DAG and the per-source DAG may both pick it up).
+    with advisory_lock(engine, "ingest", year, source_name, file_name):
+        return _ingest_file(engine, year, source_name, path, file_name, runner)
+
+
+def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_name: str,
+                 runner: SuiteRunner | None) -> LoadStats:
     source = source_by_name(source_name)
     stats = LoadStats(year, source_name, file_name, sha256_of(path))
     refs = current_reference_loads(engine, year, source_name)

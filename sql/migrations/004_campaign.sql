@@ -54,7 +54,9 @@ quality as (
     group by 1, 2
 )
 select s.year, s.school_code, s.municipality_code, s.school_name, s.head_name,
-       src.source, src.source_name_ru, src.required,
+       src.source, src.source_name_ru,
+       -- A primary school (НОШ) has no graduates of grades 9 or 11: ГИА is not expected from it.
+       src.required and not (src.source = 'gia' and s.school_type = 'НОШ') as required,
        coalesce(r.rows, 0) > 0 as received,
        coalesce(r.rows, 0) as rows,
        make_date(s.year + 1, 2, 1) as deadline,

@@ -42,6 +42,27 @@ def current_reference_loads(engine: Engine, year: int, source: str) -> list[int]
             "order by load_id"), {"y": year, "s": list(refs)})]
 
 
+# Keys that must be unique across all files of a year (the core tables' primary keys), as the
+# validators build them: a row repeating a key another file already loaded is quarantined.
+_TAKEN_KEYS = {
+    "schools": "select s.school_code from core.school s",
+    "vpr_scales": "select s.year || '|' || s.subject || '|' || s.grade from core.vpr_scale s",
+    "gia_thresholds": "select s.year || '|' || s.exam_form || '|' || s.subject from core.gia_threshold s",
+    "self_evaluation": "select distinct s.school_code from core.self_evaluation s",
+}
+
+
+def taken_keys(engine: Engine, year: int, source: str, file_name: str) -> set[str]:
+    query = _TAKEN_KEYS.get(source)
+    if query is None:
+        return set()
+    with engine.connect() as conn:
+        return {r[0] for r in conn.execute(text(
+            f"{query} join core.load_log l on l.load_id = s.load_id "
+            "where s.year = :y and not (l.source = :s and l.file_name = :f)"),
+            {"y": year, "s": source, "f": file_name})}
+
+
 def _context(engine: Engine, year: int) -> Context:
     with engine.connect() as conn:
         codes = [r[0] for r in conn.execute(
@@ -94,6 +115,7 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
         return record_rejected(engine, stats, refs)
 
     ctx = _context(engine, year)
+    ctx.seen_keys.update(taken_keys(engine, year, source_name, file_name))
     load = FileLoad(engine, stats, refs)
     try:
         for prepared, by_row in validate_chunks(shape, source_name, ctx, runner or SuiteRunner(data_docs=False)):

@@ -97,6 +97,15 @@ def _find_header(rows: list[list[str]], source: Source) -> tuple[int, int]:
 
 
 def _check_required(shape: FileShape, source: Source) -> None:
+    wanted = {hdr.normalize(c.header): c.header for c in source.columns}
+    seen: set[str] = set()
+    for h in shape.headers:
+        key = hdr.normalize(h)
+        if key in wanted and key in seen:
+            # Two columns claim the same meaning: which one holds the data is anyone's guess.
+            raise FileRejected(shape.path.name, f"столбец «{wanted[key]}» повторяется в заголовке",
+                               f"header {wanted[key]!r} appears twice")
+        seen.add(key)
     missing = hdr.missing_required(shape.headers, source)
     if missing:
         names = ", ".join(f"«{m}»" for m in missing)

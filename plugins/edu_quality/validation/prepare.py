@@ -276,6 +276,8 @@ def _self_evaluation(chunk, shape, p: Prepared, ctx: Context) -> None:
     latest = order.sort_values(["at", "row"]).groupby("school", dropna=True).tail(1)["row"]
     f["_superseded"] = f["school_code"].astype("string").where(
         ~f["_row"].isin(latest) & f["school_code"].notna())
+    # A school whose self-evaluation another file of the year already brought: a repeat, not an update.
+    f["_repeat"] = f["school_code"].astype("string").where(f["school_code"].isin(list(ctx.seen_keys)))
     items: list[tuple[str, str, str]] = []  # (column, indicator code, header)
     for i, h in enumerate(shape.headers):
         code = hdr.self_evaluation_code(h)

@@ -89,7 +89,7 @@ class FileLoad:
         if self.municipalities:
             self.cur.executemany(
                 "insert into core.municipality (year, municipality_code, municipality_name, load_id) "
-                "values (%s, %s, %s, %s)",
+                "values (%s, %s, %s, %s) on conflict (year, municipality_code) do nothing",
                 [(s.year, code, name, s.load_id) for code, name in sorted(self.municipalities.items())])
         self.cur.execute(
             "update core.load_log set rows_read = %s, rows_loaded = %s, rows_quarantined = %s, "

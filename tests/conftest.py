@@ -33,3 +33,11 @@ def warehouse(home):
     yield eng
     eng.dispose()
     embedded.stop()
+
+
+@pytest.fixture(scope="session")
+def runner(warehouse):
+    """One Great Expectations context for the session (creating one costs about a second)."""
+    from edu_quality.validation.gx_runner import SuiteRunner
+
+    return SuiteRunner(data_docs=False)

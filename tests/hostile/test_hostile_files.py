@@ -68,7 +68,7 @@ def test_the_corpus_is_complete():
 
 
 @pytest.mark.parametrize("index,name", list(enumerate(sorted(set(REJECTED) | set(LOADED)))))
-def test_each_hostile_file(index, name, tmp_path, warehouse):
+def test_each_hostile_file(index, name, tmp_path, warehouse, runner):
     year = BASE_YEAR + index
     source = _source(name)
     if source == "vpr":  # references the rows point at
@@ -76,8 +76,8 @@ def test_each_hostile_file(index, name, tmp_path, warehouse):
         (tmp_path / "vpr_scales.csv").write_text(
             "Год;Предмет;Параллель;Максимальный балл;Граница «3»;Граница «4»;Граница «5»\n"
             f"{year};Математика;5;10;3;6;9\n", encoding="utf-8")
-        ingest_file(warehouse, year, "schools", tmp_path / "schools.csv", "schools.csv")
-        ingest_file(warehouse, year, "vpr_scales", tmp_path / "vpr_scales.csv", "vpr_scales.csv")
+        ingest_file(warehouse, year, "schools", tmp_path / "schools.csv", "schools.csv", runner)
+        ingest_file(warehouse, year, "vpr_scales", tmp_path / "vpr_scales.csv", "vpr_scales.csv", runner)
     path = tmp_path / name
     content = (FILES / name).read_bytes()
     if source == "vpr_scales":  # the corpus writes 2024 as the scales' year
@@ -90,7 +90,7 @@ def test_each_hostile_file(index, name, tmp_path, warehouse):
                 if cell.value == 2024:
                     cell.value = year
         book.save(path)
-    stats = ingest_file(warehouse, year, source, path, name)
+    stats = ingest_file(warehouse, year, source, path, name, runner)
     with warehouse.connect() as conn:
         quarantined = {r.row_number: list(r.rules) for r in conn.execute(text(
             "select row_number, rules from core.quarantine where load_id = :id"), {"id": stats.load_id})}

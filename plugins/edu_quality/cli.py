@@ -4,6 +4,7 @@
   edu-quality run --year Y --inbox DIR [--output DIR] [--issued-on YYYY-MM-DD]
   edu-quality validate FILE --source NAME [--year Y] [--schools FILE] [--lang ru|en]
   edu-quality db start|stop|url|migrate
+  edu-quality catalog [--out DIR]   (the indicators' data dictionary: DIR/indicators.md and .html)
   edu-quality airflow ARGS…   (the airflow CLI in the project's environment, e.g. `standalone`)
 """
 from __future__ import annotations
@@ -142,6 +143,16 @@ def _cmd_validate(args) -> int:
                          russian=russian, scales=Path(args.scales) if args.scales else None)
 
 
+def _cmd_catalog(args) -> int:
+    from edu_quality.indicators.catalog import load_catalog, load_not_computable
+    from edu_quality.indicators.dictionary import write_dictionary
+
+    written = write_dictionary(Path(args.out))
+    print(f"Словарь показателей ({len(load_catalog())} показателей, {len(load_not_computable())} не рассчитываемых "
+          f"по данным контракта) записан: " + ", ".join(str(p) for p in written))
+    return 0
+
+
 def _cmd_airflow(args) -> int:
     from edu_quality.orchestration.environment import airflow_bin, airflow_env, ensure_metadata_db
 
@@ -183,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("db", help="встроенный PostgreSQL: start, stop, url, migrate")
     p.add_argument("action", choices=("start", "stop", "url", "migrate"))
     p.set_defaults(func=_cmd_db)
+
+    p = sub.add_parser("catalog", help="записать словарь показателей (Markdown и HTML) из каталога sql/indicators/")
+    p.add_argument("--out", default=str(PATHS.root / "docs"), help="папка для indicators.md и indicators.html")
+    p.set_defaults(func=_cmd_catalog)
 
     p = sub.add_parser("airflow", help="команда airflow в окружении проекта (например, standalone)")
     p.add_argument("airflow_args", nargs=argparse.REMAINDER)

@@ -1,7 +1,8 @@
 """The indicator catalogue: one folder per indicator under sql/indicators/ (query.sql + metadata.yaml).
 
 Adding an indicator is adding a folder; this module finds it, checks its metadata and publishes it
-to core.indicator (read by analysts as mart.indicator_catalog).
+to core.indicator (read by analysts as mart.indicator_catalog). Names starting with `_` are the
+catalogue's own files (`_not_computable.yaml`: what the sources cannot give), not indicators.
 """
 from __future__ import annotations
 
@@ -17,9 +18,18 @@ from edu_quality.config import PATHS
 
 UNITS = ("%", "балл", "чел.", "ед.")
 POLARITIES = ("higher_better", "lower_better", "neutral")
-AGGREGATIONS = ("ratio_of_sums",)
+# How school values become municipality and region values (compute.py):
+#   ratio_of_sums        Σ numerators / Σ denominators: a school of 900 weighs more than one of 30;
+#   share_of_schools     the same sums over a school's 1 or 0 out of 1: the share of schools that have it;
+#   mean_of_schools      the plain mean of the school values (each school counts once);
+#   median_of_schools    the median of the school values;
+#   difference_of_ratios Σn/Σd − Σn₂/Σd₂: the query also gives numerator_2 and denominator_2.
+AGGREGATIONS = ("ratio_of_sums", "share_of_schools", "mean_of_schools", "median_of_schools",
+                "difference_of_ratios")
 REQUIRED = ("code", "name_ru", "direction_code", "direction_name_ru", "unit", "polarity", "formula_ru",
             "source", "aggregation", "scale")
+NOT_COMPUTABLE_FILE = "_not_computable.yaml"
+NOT_COMPUTABLE_REQUIRED = ("code", "name_ru", "direction_code", "data_needed_ru")
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class Indicator:
     min_denominator: int
     thresholds: dict
     query: str
+    notes_ru: str | None = None
 
 
 def load_indicator(folder: Path) -> Indicator:
@@ -48,30 +59,48 @@ def load_indicator(folder: Path) -> Indicator:
         raise ValueError(f"{folder.name}/metadata.yaml: code {meta['code']!r} differs from its folder")
     if meta["unit"] not in UNITS or meta["polarity"] not in POLARITIES or meta["aggregation"] not in AGGREGATIONS:
         raise ValueError(f"{folder.name}/metadata.yaml: unit, polarity or aggregation not allowed")
+    notes = meta.get("notes_ru")
     return Indicator(
         code=meta["code"], name_ru=meta["name_ru"], direction_code=str(meta["direction_code"]),
         direction_name_ru=meta["direction_name_ru"], unit=meta["unit"], polarity=meta["polarity"],
         formula_ru=meta["formula_ru"], source=meta["source"], aggregation=meta["aggregation"],
         scale=float(meta["scale"]), min_denominator=int(meta.get("min_denominator", 1)),
         thresholds=dict(meta.get("thresholds") or {}),
-        query=(folder / "query.sql").read_text(encoding="utf-8").strip().rstrip(";"))
+        query=(folder / "query.sql").read_text(encoding="utf-8").strip().rstrip(";"),
+        notes_ru=" ".join(str(notes).split()) if notes else None)
 
 
 def load_catalog(root: Path | None = None) -> list[Indicator]:
     root = root or PATHS.indicators
-    return [load_indicator(f) for f in sorted(root.iterdir()) if (f / "metadata.yaml").exists()]
+    return [load_indicator(f) for f in sorted(root.iterdir())
+            if f.is_dir() and not f.name.startswith(("_", ".")) and (f / "metadata.yaml").exists()]
+
+
+def load_not_computable(root: Path | None = None) -> list[dict]:
+    """Indicators of the directions that the contract's sources cannot give, with the data they need."""
+    path = (root or PATHS.indicators) / NOT_COMPUTABLE_FILE
+    if not path.exists():
+        return []
+    items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    for item in items:
+        missing = [k for k in NOT_COMPUTABLE_REQUIRED if not item.get(k)]
+        if missing:
+            raise ValueError(f"{NOT_COMPUTABLE_FILE}: {item.get('code')!r} lacks {', '.join(missing)}")
+        item["direction_code"] = str(item["direction_code"])
+    return items
 
 
 def publish(conn: Connection, catalog: list[Indicator]) -> None:
     for ind in catalog:
         conn.execute(text(
             "insert into core.indicator (indicator_code, name_ru, direction_code, direction_name_ru, unit, "
-            "polarity, formula_ru, source, aggregation, scale, min_denominator, thresholds) values "
+            "polarity, formula_ru, source, aggregation, scale, min_denominator, thresholds, notes_ru) values "
             "(:code, :name_ru, :direction_code, :direction_name_ru, :unit, :polarity, :formula_ru, :source, "
-            ":aggregation, :scale, :min_denominator, cast(:thresholds as jsonb)) "
+            ":aggregation, :scale, :min_denominator, cast(:thresholds as jsonb), :notes_ru) "
             "on conflict (indicator_code) do update set name_ru = excluded.name_ru, "
             "direction_code = excluded.direction_code, direction_name_ru = excluded.direction_name_ru, "
             "unit = excluded.unit, polarity = excluded.polarity, formula_ru = excluded.formula_ru, "
             "source = excluded.source, aggregation = excluded.aggregation, scale = excluded.scale, "
-            "min_denominator = excluded.min_denominator, thresholds = excluded.thresholds"),
+            "min_denominator = excluded.min_denominator, thresholds = excluded.thresholds, "
+            "notes_ru = excluded.notes_ru"),
             {**ind.__dict__, "thresholds": json.dumps(ind.thresholds, ensure_ascii=False)})

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import pytest
 from sqlalchemy import text
 
@@ -120,6 +121,11 @@ def test_documents_for_each_school_with_its_own_content(cycle, warehouse):
         # each recommendation: once in the recommendations table, once in the plan of measures
         assert html.count("<tr><td>R-") == 2 * recs.get(s.school_code, 0)
         assert stem.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
+        word = docx.Document(str(stem.with_suffix(".docx")))
+        word_text = "\n".join(p.text for p in word.paragraphs)
+        assert s.school_code in word_text and "не используются для оценки деятельности" in word_text
+        plan = word.tables[2]
+        assert len(plan.rows) == 1 + max(1, recs.get(s.school_code, 0))
 
 
 def test_second_run_gives_the_same_warehouse(cycle, warehouse):

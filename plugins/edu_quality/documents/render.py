@@ -91,6 +91,31 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}".replace(".", ",") + (" %" if unit == "%" else "")
+
+
+def _write_docx(context: dict, path: Path) -> None:
+    """The editable Word version (docxtpl), from the same context as the HTML."""
+    import io
+
+    from docxtpl import DocxTemplate
+
+    from edu_quality.documents.docx_templates import SCHOOL_TEMPLATE
+
+    doc = DocxTemplate(str(PATHS.templates / SCHOOL_TEMPLATE))
+    indicators = [{**i, "value_ru": _fmt(i["value"], i["unit"]), "previous_ru": _fmt(i["previous_value"], i["unit"]),
+                   "municipality_ru": _fmt(i["municipality_value"], i["unit"]),
+                   "region_ru": _fmt(i["region_value"], i["unit"])} for i in context["indicators"]]
+    plan = context["recommendations"] or [{"recommendation_code": "—", "due_date_ru": context["due_date_ru"]}]
+    doc.render({**context, "indicators": indicators, "plan_rows": plan}, autoescape=True)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    _atomic_write(path, buffer.getvalue())
+
+
 def _write(args: tuple[str, dict, str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
     template, context, out_stem, formats = args
     html = environment().get_template(template).render(**context).encode("utf-8")
@@ -107,6 +132,11 @@ def _write(args: tuple[str, dict, str, tuple[str, ...]]) -> list[tuple[str, str,
 
             _atomic_write(pdf_path, HTML(string=html.decode("utf-8"), base_url=str(PATHS.templates)).write_pdf())
         written.append(("pdf", str(pdf_path), hashlib.sha256(pdf_path.read_bytes()).hexdigest()))
+    if "docx" in formats:
+        docx_path = stem.with_suffix(".docx")
+        if not (unchanged and docx_path.exists()):
+            _write_docx(context, docx_path)
+        written.append(("docx", str(docx_path), hashlib.sha256(docx_path.read_bytes()).hexdigest()))
     if "html" in formats:
         if not unchanged:
             _atomic_write(html_path, html)
@@ -115,7 +145,7 @@ def _write(args: tuple[str, dict, str, tuple[str, ...]]) -> list[tuple[str, str,
 
 
 def render_schools(engine: Engine, year: int, out_dir: Path, issued_on: date,
-                   formats: tuple[str, ...] = ("html", "pdf"), workers: int | None = None,
+                   formats: tuple[str, ...] = ("html", "pdf", "docx"), workers: int | None = None,
                    only_municipality: str | None = None) -> int:
     contexts = school_contexts(engine, year, issued_on)
     if only_municipality:

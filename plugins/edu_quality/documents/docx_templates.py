@@ -1,0 +1,73 @@
+"""Word templates (docxtpl: Jinja2 tags inside .docx) for the documents people edit.
+
+The .docx files under include/templates/ are built by this module (`python -m
+edu_quality.documents.docx_templates`) so their Jinja2 tags are reviewable as code; a methodologist may
+also open one in Word and restyle it, keeping the {{ … }} and {%tr … %} tags.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.shared import Cm, Pt
+
+from edu_quality.config import PATHS
+
+SCHOOL_TEMPLATE = "school_recommendations.docx"
+NOT_FOR_TEACHERS = ("Результаты мониторинга используются для принятия управленческих решений на уровне "
+                    "образовательной организации и муниципалитета и не используются для оценки деятельности "
+                    "отдельных педагогических работников.")
+
+
+def _table(doc, headers: list[str], loop: str, cells: list[str], widths: list[float]):
+    """A table whose body row repeats: docxtpl's {%tr %} tags sit in rows of their own."""
+    table = doc.add_table(rows=4, cols=len(headers))
+    table.style = "Table Grid"
+    for i, h in enumerate(headers):
+        table.rows[0].cells[i].text = h
+        table.rows[0].cells[i].paragraphs[0].runs[0].bold = True
+    table.rows[1].cells[0].text = "{%tr for " + loop + " %}"
+    for i, c in enumerate(cells):
+        table.rows[2].cells[i].text = c
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    for row in table.rows:
+        for i, w in enumerate(widths):
+            row.cells[i].width = Cm(w)
+    return table
+
+
+def build_school_template(path: Path) -> None:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.left_margin, section.right_margin = Cm(2.5), Cm(1.5)
+    style = doc.styles["Normal"]
+    style.font.name, style.font.size = "Times New Roman", Pt(12)
+    doc.add_heading("Адресные рекомендации руководителю общеобразовательной организации", level=1)
+    doc.add_paragraph("по результатам мониторинга качества образования за {{ year }} год")
+    doc.add_paragraph("{{ school.school_name }} (код ОО {{ school.school_code }}), {{ school.municipality_name }}")
+    doc.add_paragraph("Руководитель: {{ school.head_name or 'не указан' }}. Дата направления: {{ issued_on_ru }}")
+    doc.add_heading("1. Показатели образовательной организации", level=2)
+    _table(doc, ["Показатель", "ОО", "Прошлый год", "Муниципалитет", "Регион"], "i in indicators",
+           ["{{ i.name_ru }}", "{{ i.value_ru }}", "{{ i.previous_ru }}", "{{ i.municipality_ru }}",
+            "{{ i.region_ru }}"], [7, 2, 2.5, 2.5, 2])
+    doc.add_heading("2. Рекомендации", level=2)
+    _table(doc, ["Код", "Рекомендация", "Основание"], "r in recommendations",
+           ["{{ r.recommendation_code }}", "{{ r.text_ru }}", "{{ r.basis_ru }}"], [2, 9, 5])
+    doc.add_heading("3. План мероприятий", level=2)
+    _table(doc, ["Код", "Мероприятие", "Ответственный", "Срок"], "r in plan_rows",
+           ["{{ r.recommendation_code }}", "", "", "до {{ r.due_date_ru }}"], [2, 8, 3.5, 2.5])
+    doc.add_paragraph("План мероприятий представляется в муниципальный орган управления образованием в течение "
+                      "одного месяца после получения результатов мониторинга (до {{ due_date_ru }}).")
+    doc.add_paragraph(NOT_FOR_TEACHERS).runs[0].bold = True
+    doc.save(path)
+
+
+def main() -> None:
+    build_school_template(PATHS.templates / SCHOOL_TEMPLATE)
+    print(PATHS.templates / SCHOOL_TEMPLATE)
+
+
+if __name__ == "__main__":
+    main()

@@ -83,6 +83,10 @@ def annual_monitoring_cycle():
         return steps.compute_indicators(int(_params()["year"]))
 
     @task
+    def analyse() -> dict:
+        return steps.analyse(int(_params()["year"]))
+
+    @task
     def choose_recommendations() -> int:
         p = _params()
         return steps.choose_recommendations(int(p["year"]), p["issued_on"])
@@ -95,6 +99,11 @@ def annual_monitoring_cycle():
     def render_documents(municipality_code: str) -> int:
         p = _params()
         return steps.render_municipality(int(p["year"]), municipality_code, p["output"], p["issued_on"])
+
+    @task(trigger_rule="none_failed")
+    def publish() -> str:
+        p = _params()
+        return steps.publish(int(p["year"]), p["output"])
 
     @task(trigger_rule="none_failed")
     def write_reminders() -> dict:
@@ -124,13 +133,14 @@ def annual_monitoring_cycle():
     results >> docs
     indicators = compute_indicators()
     results >> indicators
+    analysis = analyse()
     chosen = choose_recommendations()
-    indicators >> chosen
+    indicators >> analysis >> chosen
     municipalities = list_municipalities()
     chosen >> municipalities
     rendered = render_documents.expand(municipality_code=municipalities)
     summary = summarize(docs)
-    rendered >> write_reminders() >> summary
+    rendered >> publish() >> write_reminders() >> summary
 
 
 annual_monitoring_cycle()

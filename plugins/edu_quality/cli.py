@@ -70,9 +70,15 @@ def _print_summary(summary: dict) -> None:
     print(f"  строк загружено:       {summary['rows_loaded']}")
     print(f"  строк в карантине:     {summary['rows_quarantined']}  (mart.quarantine)")
     print(f"  показателей:           {summary['indicators']} ({summary['indicator_values']} значений)")
+    if "low_result_schools" in summary:
+        print(f"  анализ:                низкие результаты — {summary['low_result_schools']} ОО, неблагоприятные "
+              f"условия — {summary['unfavorable_schools']}, признаки необъективности — "
+              f"{summary['biased_suspected_schools']}")
     print(f"  рекомендаций:          {summary['recommendations']}")
     print(f"  документов:            {summary['documents']} (для {summary['documents_for_schools']} школ)")
     print(f"  документы:             {summary['documents_dir']}")
+    if summary.get("publication_index"):
+        print(f"  оглавление публикации: {summary['publication_index']}")
     if summary.get("data_docs"):
         print(f"  отчёт о проверке (Great Expectations Data Docs): {summary['data_docs']}")
 

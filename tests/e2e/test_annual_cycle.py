@@ -159,3 +159,28 @@ def test_campaign_status_reminders_and_finished_cycle(cycle, warehouse):
     reminders = cycle["output"] / str(YEAR) / "напоминания_о_непредставленных_данных.csv"
     lines = reminders.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("Код МО;Код ОО") and len(lines) == 1 + missing
+
+
+def test_municipal_reports_draft_orders_and_publication_index(cycle, warehouse):
+    with warehouse.connect() as conn:
+        municipalities = conn.execute(text(
+            "select municipality_code, municipality_name from core.municipality where year = :y"), {"y": YEAR}).all()
+        low = {r[0] for r in conn.execute(text(
+            "select s.school_name from mart.school_status st join core.school s using (year, school_code) "
+            "where st.year = :y and st.low_results"), {"y": YEAR})}
+        mo_recs = conn.execute(text("select count(*) from mart.recommendations where year = :y "
+                                    "and level = 'municipality'"), {"y": YEAR}).scalar_one()
+    assert municipalities and mo_recs >= len(municipalities)  # R-MO-01 goes to every municipality
+    root = cycle["output"] / str(YEAR)
+    index = (root / "index.html").read_text(encoding="utf-8")
+    for code, name in municipalities:
+        report = (root / code / f"{code}_аналитическая_справка.html").read_text(encoding="utf-8")
+        order = (root / code / f"{code}_проект_распоряжения.html").read_text(encoding="utf-8")
+        assert name in report and "Рейтинг школ" in report and "R-MO-01" in report
+        assert "РАСПОРЯЖЕНИЕ" in order and "не использовать для оценки деятельности" in order
+        assert (root / code / f"{code}_аналитическая_справка.pdf").read_bytes()[:5] == b"%PDF-"
+        assert f'href="{code}/{code}_аналитическая_справка.html"' in index
+    for school in low:  # every low-result school is named in its municipality's report
+        assert any(school.replace('"', "&#34;") in (root / c / f"{c}_аналитическая_справка.html").read_text(
+            encoding="utf-8") for c, _ in municipalities)
+    assert index.count("_рекомендации.pdf") == len(list(root.rglob("*_рекомендации.pdf")))

@@ -20,17 +20,28 @@ LEVEL_RU = {"risk_high": "высокого риска", "risk_medium": "сред
 @dataclass(frozen=True)
 class Rule:
     code: str
+    level: str          # the addressee's level: school | municipality
     addressee: str
-    indicator: str
-    level: str
+    when: dict          # {indicator, level} | {risk_factor} | {status} | {always: true}
     text_ru: str
     due_months: int
 
 
 def load_rules(path: Path = CATALOGUE) -> list[Rule]:
     items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    return [Rule(i["code"], i["addressee"], i["when"]["indicator"], i["when"]["level"],
-                 " ".join(i["text_ru"].split()), int(i.get("due_months", 1))) for i in items]
+    rules = []
+    for i in items:
+        when = dict(i["when"])
+        if not ({"indicator", "risk_factor", "status", "always"} & set(when)):
+            raise ValueError(f"{path.name}: rule {i['code']}: unknown condition {when}")
+        rules.append(Rule(i["code"], i.get("level", "school"), i["addressee"], when, " ".join(i["text_ru"].split()),
+                          int(i.get("due_months", 1))))
+    return rules
+
+
+STATUS_RU = {"low_results": "школа с низкими образовательными результатами",
+             "unfavorable_conditions": "школа, функционирующая в неблагоприятных социальных условиях",
+             "biased_results_suspected": "признаки необъективности результатов (несколько независимых сигналов)"}
 
 
 def add_months(day: date, months: int) -> date:
@@ -56,38 +67,70 @@ def fmt(value: float, unit: str) -> str:
     return f"{value:.1f}".replace(".", ",") + (" %" if unit == "%" else f" {unit}")
 
 
+def _indicator_rows(conn, year: int, level: str) -> dict[str, list]:
+    rows = conn.execute(text(
+        "select v.unit_code, v.indicator_code, v.value, c.name_ru, c.unit, c.polarity, c.thresholds, "
+        "r.value as region_value "
+        "from core.indicator_value v join core.indicator c using (indicator_code) "
+        "left join core.indicator_value r on r.year = v.year and r.level = 'region' "
+        " and r.indicator_code = v.indicator_code "
+        "where v.year = :y and v.level = :l order by v.unit_code, v.indicator_code"),
+        {"y": year, "l": level}).mappings().all()
+    by_indicator: dict[str, list] = {}
+    for r in rows:
+        by_indicator.setdefault(r["indicator_code"], []).append(r)
+    return by_indicator
+
+
+def _units(conn, year: int, level: str) -> list[str]:
+    table = "core.school" if level == "school" else "core.municipality"
+    column = "school_code" if level == "school" else "municipality_code"
+    return [r[0] for r in conn.execute(text(f"select {column} from {table} where year = :y order by 1"), {"y": year})]
+
+
+def _matches(conn, rule: Rule, year: int, indicators: dict) -> list[tuple[str, str]]:
+    """(unit code, basis in Russian) for every addressee the rule's condition holds for."""
+    when = rule.when
+    if "indicator" in when:
+        out = []
+        for r in indicators[rule.level].get(when["indicator"], []):
+            value = None if r["value"] is None else float(r["value"])
+            found = risk_level(value, r["polarity"], r["thresholds"])
+            # A high-risk unit gets the high-risk rule, not the medium one as well, unless the rule
+            # says `at_least: true` (it applies from that level up).
+            if found != when["level"] and not (when.get("at_least") and found == "risk_high"):
+                continue
+            limit = r["thresholds"][found]
+            region = (f", значение по региону {fmt(float(r['region_value']), r['unit'])}"
+                      if r["region_value"] is not None else "")
+            out.append((r["unit_code"], f"{r['name_ru']}: {fmt(value, r['unit'])} — в зоне {LEVEL_RU[found]} "
+                                        f"(порог {fmt(float(limit), r['unit'])}{region})"))
+        return out
+    if "risk_factor" in when:
+        return [(r.school_code, f"Фактор риска «{r.risk_factor_name_ru}»: {r.evidence_ru}") for r in conn.execute(text(
+            "select school_code, risk_factor_name_ru, evidence_ru from mart.school_risk_profile "
+            "where year = :y and risk_factor_code = :c and at_risk order by school_code"),
+            {"y": year, "c": when["risk_factor"]})]
+    if "status" in when:
+        if when["status"] not in STATUS_RU:
+            raise ValueError(f"rule {rule.code}: unknown status {when['status']}")
+        return [(r[0], f"По итогам анализа: {STATUS_RU[when['status']]}.") for r in conn.execute(text(
+            f"select school_code from mart.school_status where year = :y and {when['status']} order by 1"),
+            {"y": year})]
+    return [(unit, "Порядок управленческого цикла: результаты мониторинга рассматриваются в течение месяца.")
+            for unit in _units(conn, year, rule.level)]
+
+
 def choose(engine: Engine, year: int, issued_on: date, rules: list[Rule] | None = None) -> int:
     rules = rules if rules is not None else load_rules()
     with engine.begin() as conn:
-        rows = conn.execute(text(
-            "select v.unit_code, v.indicator_code, v.value, c.name_ru, c.unit, c.polarity, c.thresholds, "
-            "r.value as region_value "
-            "from core.indicator_value v join core.indicator c using (indicator_code) "
-            "left join core.indicator_value r on r.year = v.year and r.level = 'region' "
-            " and r.indicator_code = v.indicator_code "
-            "where v.year = :y and v.level = 'school' order by v.unit_code, v.indicator_code"),
-            {"y": year}).mappings().all()
-        conn.execute(text("delete from core.recommendation where year = :y and level = 'school'"), {"y": year})
-        chosen = []
-        by_indicator = {}
-        for r in rows:
-            by_indicator.setdefault(r["indicator_code"], []).append(r)
-        for rule in rules:
-            for r in by_indicator.get(rule.indicator, []):
-                value = None if r["value"] is None else float(r["value"])
-                level = risk_level(value, r["polarity"], r["thresholds"])
-                # A high-risk school gets the high-risk rule, not the medium one as well.
-                if level != rule.level:
-                    continue
-                limit = r["thresholds"][rule.level]
-                basis = (f"{r['name_ru']}: {fmt(value, r['unit'])} — в зоне {LEVEL_RU[rule.level]} "
-                         f"(порог {fmt(float(limit), r['unit'])}"
-                         + (f", значение по региону {fmt(float(r['region_value']), r['unit'])})"
-                            if r["region_value"] is not None else ")"))
-                chosen.append({"y": year, "u": r["unit_code"], "c": rule.code, "t": rule.text_ru, "b": basis,
-                               "d": add_months(issued_on, rule.due_months)})
+        conn.execute(text("delete from core.recommendation where year = :y"), {"y": year})
+        indicators = {level: _indicator_rows(conn, year, level) for level in ("school", "municipality")}
+        chosen = [{"y": year, "l": rule.level, "u": unit, "c": rule.code, "t": rule.text_ru, "b": basis,
+                   "d": add_months(issued_on, rule.due_months)}
+                  for rule in rules for unit, basis in _matches(conn, rule, year, indicators)]
         if chosen:
             conn.execute(text(
                 "insert into core.recommendation (year, level, unit_code, recommendation_code, text_ru, "
-                "basis_ru, due_date) values (:y, 'school', :u, :c, :t, :b, :d)"), chosen)
+                "basis_ru, due_date) values (:y, :l, :u, :c, :t, :b, :d)"), chosen)
     return len(chosen)

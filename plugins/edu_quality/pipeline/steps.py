@@ -98,6 +98,12 @@ def compute_indicators(year: int) -> dict:
     return compute_year(engine(), year)
 
 
+def analyse(year: int) -> dict:
+    from edu_quality.analysis import analyse_year
+
+    return analyse_year(engine(), year)
+
+
 def choose_recommendations(year: int, issued_on: str) -> int:
     from edu_quality.documents.recommend import choose
 
@@ -114,10 +120,19 @@ def municipalities(year: int) -> list[str]:
 
 
 def render_municipality(year: int, municipality_code: str, output: str, issued_on: str) -> int:
+    """One municipality's documents: each school's recommendations, the analytical report, the draft order."""
     from edu_quality.documents.render import render_schools
+    from edu_quality.documents.reports import render_municipality as render_reports
 
-    return render_schools(engine(), year, Path(output), date.fromisoformat(issued_on),
-                          only_municipality=municipality_code)
+    day = date.fromisoformat(issued_on)
+    return (render_schools(engine(), year, Path(output), day, only_municipality=municipality_code)
+            + render_reports(engine(), year, municipality_code, Path(output), day))
+
+
+def publish(year: int, output: str) -> str:
+    from edu_quality.documents.reports import write_publication_index
+
+    return str(write_publication_index(engine(), year, Path(output)))
 
 
 def summarize(year: int, output: str, data_docs: str | None, run_id: str | None = None) -> dict:
@@ -137,7 +152,12 @@ def summarize(year: int, output: str, data_docs: str | None, run_id: str | None 
             "select count(distinct indicator_code), count(*) from core.indicator_value where year = :y"),
             {"y": year}).one()
         documents = conn.execute(text(
-            "select count(*), count(distinct unit_code) from core.document where year = :y"), {"y": year}).one()
+            "select count(*), count(distinct unit_code) filter (where kind = 'school_recommendations') "
+            "from core.document where year = :y"), {"y": year}).one()
+        status = conn.execute(text(
+            "select count(*) filter (where low_results), count(*) filter (where unfavorable_conditions), "
+            "count(*) filter (where biased_results_suspected) from mart.school_status where year = :y"),
+            {"y": year}).one()
         recommendations = conn.execute(text(
             "select count(*) from core.recommendation where year = :y"), {"y": year}).scalar_one()
     summary = {
@@ -150,6 +170,8 @@ def summarize(year: int, output: str, data_docs: str | None, run_id: str | None 
         "indicators": indicators[0], "indicator_values": indicators[1],
         "recommendations": recommendations,
         "documents": documents[0], "documents_for_schools": documents[1],
+        "low_result_schools": status[0], "unfavorable_schools": status[1], "biased_suspected_schools": status[2],
+        "publication_index": str(Path(output) / str(year) / "index.html"),
         "documents_dir": str(Path(output) / str(year)),
         "data_docs": data_docs,
     }
@@ -230,6 +252,9 @@ def reminders(year: int, output: str) -> dict:
 def refresh_outputs(year: int, output: str, issued_on: str) -> dict:
     """Everything downstream of the sources for one year: indicators, recommendations, documents."""
     indicators = compute_indicators(year)
+    analysis = analyse(year)
     recommendations = choose_recommendations(year, issued_on)
     documents = sum(render_municipality(year, code, output, issued_on) for code in municipalities(year))
-    return {"year": year, **indicators, "recommendations": recommendations, "documents": documents}
+    publish(year, output)
+    return {"year": year, **indicators, "analysis": analysis, "recommendations": recommendations,
+            "documents": documents}

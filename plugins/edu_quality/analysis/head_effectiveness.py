@@ -1,0 +1,79 @@
+"""Effectiveness of school heads across the nine directions of the heads' monitoring.
+
+A metric scores 0–100: its percentile rank among the region's schools turned by polarity
+(`score: percentile`), or the share itself (`score: value`). A direction scores the mean of its parts,
+a part the mean of its metrics with data; a direction without data has no score. The head's score is
+the mean of the directions with a score, given at least `min_directions` of them. A direction scoring
+below `deficit_below` is a professional deficit, and drives the recommendations to the head.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import fmt
+from .data import YearData
+from .metrics import school_metric
+from .stats import percentile_rank
+
+# The objectivity direction's score from the number of agreeing kinds of objectivity signals.
+OBJECTIVITY_SCORE = {0: 100.0, 1: 50.0}
+OBJECTIVITY_SCORE_SUSPECTED = 0.0
+
+COLUMNS = ["school_code", "direction_code", "direction_name_ru", "score", "deficit", "evidence_ru"]
+
+
+def objectivity_score(kinds_agreeing: pd.Series, kinds_assessed: pd.Series) -> pd.Series:
+    score = kinds_agreeing.map(lambda n: OBJECTIVITY_SCORE.get(int(n), OBJECTIVITY_SCORE_SUSPECTED)).astype(float)
+    return score.where(kinds_assessed > 0)
+
+
+def head_effectiveness(data: YearData, s: dict) -> tuple[pd.DataFrame, pd.Series]:
+    cfg = s["head_effectiveness"]
+    deficit_below = float(cfg["deficit_below"])
+    rows = []
+    scores = pd.DataFrame(index=data.schools.index)
+    for d in cfg["directions"]:
+        code, name = d["code"], d["name_ru"]
+        if not d.get("metrics"):
+            for school in data.schools.index:
+                rows.append(dict(school_code=school, direction_code=code, direction_name_ru=name, score=None,
+                                 deficit=None, evidence_ru=f"нет данных: {d['no_data_ru']}"))
+            scores[code] = np.nan
+            continue
+        metric_scores = []   # (part, metric, raw values, scores)
+        for spec in d["metrics"]:
+            m = school_metric(data, spec)
+            if spec.get("score", "percentile") == "value":
+                sc = m.values.clip(0, 100)
+            else:
+                sc = percentile_rank(m.values, higher_better=m.polarity != "lower_better")
+            metric_scores.append((spec.get("part", ""), m, sc))
+        parts = sorted({p for p, _, _ in metric_scores}, key=[p for p, _, _ in metric_scores].index)
+        part_means = pd.DataFrame({p: pd.concat([sc.rename(m.code) for q, m, sc in metric_scores if q == p],
+                                                axis=1).reindex(data.schools.index).mean(axis=1)
+                                   for p in parts})
+        direction = part_means.mean(axis=1, skipna=True)
+        scores[code] = direction
+        for school in data.schools.index:
+            texts = []
+            for part, m, sc in metric_scores:
+                v = m.values.get(school)
+                label = f"{part}: " if part else ""
+                if v is None or pd.isna(v):
+                    texts.append(f"{label}{m.name_ru} — нет данных")
+                else:
+                    texts.append(f"{label}{m.name_ru} {fmt.value(v, m.unit)} → {fmt.num(sc.get(school), 0)} из 100")
+            if d.get("note_ru"):
+                texts.append(d["note_ru"])
+            score = direction.get(school)
+            has = score is not None and not pd.isna(score)
+            deficit = bool(score < deficit_below) if has else None
+            head = (f"оценка {fmt.num(score, 0)} из 100" + (f" — профессиональный дефицит (ниже {fmt.num(deficit_below, 0)})"
+                                                         if deficit else "") if has else "нет данных")
+            rows.append(dict(school_code=school, direction_code=code, direction_name_ru=name,
+                             score=float(score) if has else None, deficit=deficit,
+                             evidence_ru=f"{head}: " + "; ".join(texts)))
+    counted = scores.notna().sum(axis=1)
+    total = scores.mean(axis=1, skipna=True).where(counted >= int(cfg["min_directions"]))
+    return pd.DataFrame(rows, columns=COLUMNS), total

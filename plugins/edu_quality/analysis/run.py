@@ -1,0 +1,159 @@
+"""analyse_year(engine, year): recompute the whole analysis of a year from the loaded sources and the
+indicator values (run it after the indicators), into the core tables of migration 005, read through the
+mart views. Idempotent: every table's rows of the year are deleted and inserted again in one transaction.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from . import clusters, objectivity, results
+from .data import load_year
+from .head_effectiveness import head_effectiveness, objectivity_score
+from .measure_effects import effects
+from .metrics import compute_analysis_inputs
+from .municipalities import municipalities
+from .practices import practices
+from .risk_profile import risk_profile
+from .settings import load_settings, settings_sha256
+from .store import replace_year
+
+log = logging.getLogger(__name__)
+
+SIGNAL_COLUMNS = ["school_code", "subject", "grade", "signal_code", "signal_kind", "value", "threshold", "flagged",
+                  "participants", "school_value", "reference_value", "p_value", "verdict_ru"]
+VERDICT_COLUMNS = ["school_code", "signal_kind", "kind_name_ru", "groups_assessed", "groups_flagged", "agrees",
+                   "evidence_ru"]
+STATUS_COLUMNS = ["school_code", "municipality_code", "low_results", "unfavorable_conditions",
+                  "biased_results_suspected", "cluster", "head_effectiveness_score", "school_name", "results_score",
+                  "procedures_assessed", "procedures_low", "low_results_evidence_ru", "unfavorable_signs",
+                  "unfavorable_evidence_ru", "biased_kinds", "biased_evidence_ru", "context_residual_z",
+                  "successful_practice", "cluster_name_ru", "risk_factors_at_risk", "risk_factors_no_data"]
+RISK_COLUMNS = ["school_code", "risk_factor_code", "risk_factor_name_ru", "at_risk", "evidence_ru", "metric_code",
+                "value", "threshold", "region_median", "unit"]
+HEAD_COLUMNS = ["school_code", "direction_code", "direction_name_ru", "score", "deficit", "evidence_ru"]
+PRACTICE_COLUMNS = ["school_code", "practice_code", "practice_name_ru", "evidence_ru"]
+CLUSTER_COLUMNS = ["level", "cluster", "name_ru", "members", "k", "silhouette", "centre", "centre_ru"]
+MUNICIPALITY_COLUMNS = ["municipality_code", "municipality_name", "schools", "score", "rank", "indicators_used",
+                        "expert_review_selected", "expert_review_reason_ru", "cluster", "cluster_name_ru",
+                        "low_result_schools", "unfavorable_schools", "biased_suspected_schools",
+                        "successful_practice_schools", "head_effectiveness_mean"]
+GAP_COLUMNS = ["municipality_code", "indicator_code", "name_ru", "polarity", "value", "region_value", "gap",
+               "gap_sd", "municipal_rank"]
+CORRELATION_COLUMNS = ["municipality_code", "indicator_x", "indicator_y", "schools", "r_municipality", "r_region",
+                       "gap", "flagged", "evidence_ru"]
+EFFECT_COLUMNS = ["level", "recommendation_code", "indicator_code", "recommendation_year", "treated_units",
+                  "control_units", "treated_before", "treated_after", "control_before", "control_after",
+                  "treated_change", "control_change", "did", "se", "improvement", "verdict_ru"]
+
+
+TABLES = ("core.objectivity_signal", "core.objectivity_verdict", "core.school_status", "core.school_risk_factor",
+          "core.head_effectiveness", "core.successful_practice", "core.analysis_cluster", "core.municipality_status",
+          "core.municipality_indicator", "core.municipality_correlation", "core.measure_effect", "core.analysis_run")
+
+
+def _school_status(data, sv, low, unf, ctx_z, risk, head_total) -> pd.DataFrame:
+    sch = data.schools
+    st = pd.DataFrame(index=sch.index)
+    st["municipality_code"] = sch["municipality_code"]
+    st["school_name"] = sch["school_name"]
+    st = st.join(low).join(unf)
+    st = st.join(sv[["biased_results_suspected", "biased_kinds", "biased_evidence_ru"]])
+    st["biased_results_suspected"] = st["biased_results_suspected"].fillna(False).astype(bool)
+    st["biased_kinds"] = st["biased_kinds"].apply(lambda v: v if isinstance(v, list) else [])
+    st["biased_evidence_ru"] = st["biased_evidence_ru"].fillna("нет данных ВПР для оценки объективности")
+    st["context_residual_z"] = ctx_z.reindex(st.index)
+    st["head_effectiveness_score"] = head_total.reindex(st.index)
+    counts = risk.groupby("school_code")["at_risk"].agg(
+        at_risk=lambda x: int((x == True).sum()), no_data=lambda x: int(x.isna().sum()))  # noqa: E712
+    st["risk_factors_at_risk"] = counts["at_risk"].reindex(st.index).fillna(0).astype(int)
+    st["risk_factors_no_data"] = counts["no_data"].reindex(st.index).fillna(0).astype(int)
+    return st
+
+
+def analyse_year(engine: Engine, year: int, settings: dict | None = None) -> dict:
+    """Recompute the year's analysis; returns summary counts."""
+    started = time.perf_counter()
+    s = settings or load_settings()
+    with engine.begin() as conn:
+        data = load_year(conn, year, s)
+        if data.schools.empty:
+            # Nothing loaded for the year: its old results (if any) go, nothing comes instead.
+            for table in TABLES:
+                conn.execute(text(f"delete from {table} where year = :y"), {"y": year})
+            log.warning("analysis of %s: no schools in the year's reference, nothing to analyse", year)
+            return {"year": year, "schools": 0, "seconds": round(time.perf_counter() - started, 2)}
+        compute_analysis_inputs(data)
+
+        sig = objectivity.signals(data, s)
+        ver = objectivity.verdicts(sig, data, s)
+        sv = objectivity.school_verdict(ver, s) if len(ver) else pd.DataFrame(
+            columns=["biased_kinds", "kinds_assessed", "biased_results_suspected", "biased_evidence_ru"])
+        low = results.low_results(data, s)
+        unf = results.unfavorable(data, s)
+        data.analysis["results_score"] = low["results_score"].dropna()
+        ctx_z = results.context_residual(data, low["results_score"])
+        if len(sv):
+            data.analysis["objectivity_score"] = objectivity_score(
+                sv["biased_kinds"].map(len), sv["kinds_assessed"]).dropna()
+        risk = risk_profile(data, s)
+        heads, head_total = head_effectiveness(data, s)
+        status = _school_status(data, sv, low, unf, ctx_z, risk, head_total)
+
+        pr = practices(data, s, status)
+        status["successful_practice"] = status.index.isin(pr["school_code"])
+        per_school, school_centres = clusters.school_clusters(data.schools, low["results_score"], s)
+        status["cluster"] = per_school["cluster"] if per_school is not None else None
+        status["cluster_name_ru"] = per_school["cluster_name_ru"] if per_school is not None else None
+
+        ms, gaps, corr, (ftable, fpol, fnames) = municipalities(data, s, status)
+        per_m, m_centres = clusters.municipality_clusters(ftable, fpol, fnames, s)
+        ms["cluster"] = per_m["cluster"].reindex(ms.index) if per_m is not None else None
+        ms["cluster_name_ru"] = per_m["cluster_name_ru"].reindex(ms.index) if per_m is not None else None
+        eff = effects(conn, year, s)
+
+        status = status.reset_index()
+        centres = pd.concat([f for f in (school_centres, m_centres) if len(f)], ignore_index=True) \
+            if len(school_centres) or len(m_centres) else pd.DataFrame(columns=CLUSTER_COLUMNS)
+        replace_year(conn, "core.objectivity_signal", year, sig, SIGNAL_COLUMNS)
+        replace_year(conn, "core.objectivity_verdict", year, ver, VERDICT_COLUMNS)
+        replace_year(conn, "core.school_status", year, status, STATUS_COLUMNS)
+        replace_year(conn, "core.school_risk_factor", year, risk, RISK_COLUMNS)
+        replace_year(conn, "core.head_effectiveness", year, heads, HEAD_COLUMNS)
+        replace_year(conn, "core.successful_practice", year, pr, PRACTICE_COLUMNS)
+        replace_year(conn, "core.analysis_cluster", year, centres, CLUSTER_COLUMNS)
+        replace_year(conn, "core.municipality_status", year, ms.reset_index(), MUNICIPALITY_COLUMNS)
+        replace_year(conn, "core.municipality_indicator", year, gaps, GAP_COLUMNS)
+        replace_year(conn, "core.municipality_correlation", year, corr, CORRELATION_COLUMNS)
+        replace_year(conn, "core.measure_effect", year, eff, EFFECT_COLUMNS)
+
+        summary = {
+            "year": year,
+            "schools": int(len(data.schools)),
+            "objectivity_signals": int(len(sig)),
+            "objectivity_signals_flagged": int(sig["flagged"].sum()) if len(sig) else 0,
+            "biased_results_suspected": int(status["biased_results_suspected"].sum()),
+            "low_results": int(status["low_results"].fillna(False).astype(bool).sum()),
+            "unfavorable_conditions": int(status["unfavorable_conditions"].fillna(False).astype(bool).sum()),
+            "risk_factors_at_risk": int((risk["at_risk"] == True).sum()),  # noqa: E712
+            "heads_scored": int(status["head_effectiveness_score"].notna().sum()),
+            "successful_practices": int(len(pr)),
+            "school_clusters": int(len(school_centres)),
+            "municipalities": int(len(ms)),
+            "municipality_clusters": int(len(m_centres)),
+            "expert_review": sorted(ms.index[ms["expert_review_selected"]].tolist()),
+            "measure_effects": int(len(eff)),
+            "previous_year_loaded": bool(data.previous_loaded),
+        }
+        summary["seconds"] = round(time.perf_counter() - started, 2)
+        conn.execute(text("delete from core.analysis_run where year = :y"), {"y": year})
+        conn.execute(text("insert into core.analysis_run (year, settings_sha256, summary) "
+                          "values (:y, :h, cast(:s as jsonb))"),
+                     {"y": year, "h": settings_sha256(), "s": json.dumps(summary, ensure_ascii=False)})
+    log.info("analysis of %s: %s", year, summary)
+    return summary

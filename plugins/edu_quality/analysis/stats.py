@@ -1,0 +1,134 @@
+"""The few statistics the analysis needs, in numpy/scipy: percentile ranks, one-sided tests, least
+squares residuals, and k-means with k++ seeding and the silhouette (scikit-learn is not a dependency)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+
+def percentile_rank(values: pd.Series, higher_better: bool = True) -> pd.Series:
+    """0–100: the share of the other schools with a worse value, ties counted half (mid-rank).
+    Missing values stay missing; a single value gets 50."""
+    v = values.astype(float)
+    present = v.dropna()
+    out = pd.Series(np.nan, index=v.index, dtype=float)
+    n = len(present)
+    if n == 0:
+        return out
+    if n == 1:
+        out[present.index] = 50.0
+        return out
+    ranks = present.rank(method="average")           # 1..n, ascending
+    pct = (ranks - 1) / (n - 1) * 100
+    out[present.index] = pct if higher_better else 100 - pct
+    return out
+
+
+def zscores(values: pd.Series) -> pd.Series:
+    v = values.astype(float)
+    sd = v.std(ddof=0)
+    if not np.isfinite(sd) or sd == 0:
+        return v * 0.0
+    return (v - v.mean()) / sd
+
+
+def binom_lower_p(k, n, p):
+    """P(X ≤ k) for X ~ Bin(n, p), vectorised."""
+    return sps.binom.cdf(np.asarray(k), np.asarray(n), np.clip(np.asarray(p, dtype=float), 0, 1))
+
+
+def binom_upper_p(k, n, p):
+    """P(X ≥ k) for X ~ Bin(n, p), vectorised."""
+    return sps.binom.sf(np.asarray(k) - 1, np.asarray(n), np.clip(np.asarray(p, dtype=float), 0, 1))
+
+
+def normal_upper_p(z):
+    return sps.norm.sf(np.asarray(z, dtype=float))
+
+
+def two_share_z(k1, n1, k2, n2, shift=0.0):
+    """z of (k1/n1 − k2/n2 − shift) with the unpooled standard error; shares as fractions."""
+    k1, n1, k2, n2 = (np.asarray(a, dtype=float) for a in (k1, n1, k2, n2))
+    p1, p2 = k1 / n1, k2 / n2
+    # A share of 0 or 1 has no sampling variance of its own: half a work keeps the error honest.
+    q1 = np.clip(p1, 0.5 / n1, 1 - 0.5 / n1)
+    q2 = np.clip(p2, 0.5 / n2, 1 - 0.5 / n2)
+    se = np.sqrt(q1 * (1 - q1) / n1 + q2 * (1 - q2) / n2)
+    return (p1 - p2 - shift) / se
+
+
+def ols_residuals(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Residuals and fitted values of y on [1, X] by least squares (columns with no variance dropped)."""
+    X = np.asarray(X, dtype=float)
+    keep = X.std(axis=0) > 0 if X.size else np.zeros(0, bool)
+    design = np.column_stack([np.ones(len(y)), X[:, keep]]) if X.size else np.ones((len(y), 1))
+    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+    fitted = design @ beta
+    return y - fitted, fitted
+
+
+def robust_sd(x: np.ndarray) -> float:
+    """1.4826 × median absolute deviation; the plain standard deviation if that is zero."""
+    x = np.asarray(x, dtype=float)
+    mad = 1.4826 * np.median(np.abs(x - np.median(x)))
+    return float(mad) if mad > 0 else float(np.std(x))
+
+
+# --- k-means ---
+
+def _kpp_init(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    centres = [X[int(rng.integers(len(X)))]]
+    for _ in range(1, k):
+        d2 = np.min(((X[:, None, :] - np.array(centres)[None, :, :]) ** 2).sum(axis=2), axis=1)
+        total = d2.sum()
+        i = int(rng.integers(len(X))) if total == 0 else int(rng.choice(len(X), p=d2 / total))
+        centres.append(X[i])
+    return np.array(centres)
+
+
+def kmeans(X: np.ndarray, k: int, seed: int, n_init: int = 10, max_iter: int = 300
+           ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Lloyd's k-means, k++ seeding, n_init starts from one seeded generator; the start with the
+    smallest within-cluster sum of squares wins. Returns (labels 0..k−1, centres, inertia)."""
+    rng = np.random.default_rng(seed)
+    best = None
+    for _ in range(n_init):
+        centres = _kpp_init(X, k, rng)
+        labels = np.zeros(len(X), dtype=int)
+        for it in range(max_iter):
+            d2 = ((X[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+            new = d2.argmin(axis=1)
+            if it > 0 and np.array_equal(new, labels):
+                break
+            labels = new
+            for j in range(k):
+                members = X[labels == j]
+                # An emptied cluster takes the point farthest from its centre.
+                centres[j] = members.mean(axis=0) if len(members) else X[int(d2.min(axis=1).argmax())]
+        inertia = float(((X - centres[labels]) ** 2).sum())
+        if best is None or inertia < best[2] - 1e-12:
+            best = (labels.copy(), centres.copy(), inertia)
+    return best
+
+
+def silhouette(X: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette coefficient (Euclidean); 0 for a single cluster."""
+    ks = np.unique(labels)
+    if len(ks) < 2:
+        return 0.0
+    sq = (X ** 2).sum(axis=1)
+    d = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * X @ X.T, 0.0))
+    member = (labels[:, None] == ks[None, :]).astype(float)           # n × k
+    sizes = member.sum(axis=0)
+    sums = d @ member                                                   # n × k: distance sums per cluster
+    own = np.searchsorted(ks, labels)
+    n_own = sizes[own] - 1
+    a = np.where(n_own > 0, sums[np.arange(len(X)), own] / np.maximum(n_own, 1), 0.0)
+    means = sums / sizes[None, :]
+    means[np.arange(len(X)), own] = np.inf
+    b = means.min(axis=1)
+    top = np.maximum(a, b)
+    # A singleton's silhouette is 0 by convention.
+    s = np.where((n_own > 0) & (top > 0), (b - a) / np.where(top > 0, top, 1), 0.0)
+    return float(s.mean())

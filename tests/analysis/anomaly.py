@@ -1,0 +1,131 @@
+"""Planting one more biased school into a generated inbox, in its ВПР files, the way a lenient checker
+would: extra points on some tasks for most works, and works a few points short of a mark boundary
+pushed over it. Marks follow the scale; journal marks stay as the teacher gave them.
+
+The generator plants its own biased schools differently (an ability boost, pushes, journal marks made
+to agree); this one is independent of it and draws from a seed the generator never saw.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from edu_quality.sources.files import inspect, iter_chunks
+from edu_quality.sources.registry import source_by_name
+
+TASK = re.compile(r"^\s*(\S+)\s*\((\d+)\s*б\)\s*$")
+NOT_ATTEMPTED = {"X", "Х", "Н", "x", "х", "н"}
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    seed: int
+    school_code: str
+    bonus: int            # points added to a work that gets the bonus
+    bonus_share: float    # share of works that get it
+    push_share: float     # share of works 1–3 points short of a boundary pushed over it
+    works_changed: int
+
+
+def _norm(h: str) -> str:
+    return " ".join(h.replace("ё", "е").split()).lower()
+
+
+def _scales(year_dir: Path) -> dict[tuple[str, int], tuple[int, tuple[int, int, int]]]:
+    path = next(year_dir.glob("vpr_scales.*"))
+    shape = inspect(path, source_by_name("vpr_scales"))
+    col = {_norm(h): i for i, h in enumerate(shape.headers)}
+    out = {}
+    for chunk in iter_chunks(shape):
+        for row in chunk.itertuples(index=False):
+            cells = list(row)
+            subject = cells[col["предмет"]].strip()
+            grade = int(cells[col["параллель"]])
+            out[(subject, grade)] = (int(cells[col["максимальный балл"]]),
+                                     tuple(int(cells[col[f"граница «{m}»"]]) for m in (3, 4, 5)))
+    return out
+
+
+def _mark(primary: int, bounds: tuple[int, int, int]) -> int:
+    return 2 + sum(primary >= b for b in bounds)
+
+
+def plant(year_dir: Path, school_code: str, seed: int) -> Anomaly:
+    """Rewrite every ВПР file of `year_dir` (as UTF-8 `;` CSV, same stem) with the school's works inflated."""
+    rng = np.random.default_rng(seed)
+    bonus = int(rng.integers(2, 5))
+    bonus_share = float(rng.uniform(0.6, 0.9))
+    push_share = float(rng.uniform(0.4, 0.8))
+    scales = _scales(year_dir)
+    source = source_by_name("vpr")
+    changed = 0
+    for path in sorted((year_dir / "vpr").iterdir()):
+        shape = inspect(path, source)
+        headers = shape.headers
+        col = {_norm(h): i for i, h in enumerate(headers)}
+        tasks = [(i, int(m.group(2))) for i, h in enumerate(headers) if (m := TASK.match(h))]
+        school_i, subject_i, grade_i = col["оо"], col["предмет"], col["параллель"]
+        primary_i, mark_i = col["первичный балл"], col["отметка"]
+        rows = []
+        for chunk in iter_chunks(shape):
+            for rec in chunk.itertuples(index=False):
+                cells = ["" if v is None or pd.isna(v) else str(v) for v in rec[:len(headers)]]
+                extra = rec[len(headers) + 1]
+                if cells[school_i].strip() == school_code:
+                    cells, did = _inflate(cells, tasks, primary_i, mark_i, scales.get(
+                        (cells[subject_i].strip(), int(cells[grade_i] or 0))), bonus, bonus_share, push_share, rng)
+                    changed += did
+                if isinstance(extra, str) and extra:
+                    cells += extra.split("; ")
+                rows.append(cells)
+        target = path.with_suffix(".csv")
+        if target != path:
+            path.unlink()
+        with target.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, delimiter=";", lineterminator="\n")
+            writer.writerow(headers)
+            writer.writerows(rows)
+    return Anomaly(seed, school_code, bonus, bonus_share, push_share, changed)
+
+
+def _inflate(cells, tasks, primary_i, mark_i, scale, bonus, bonus_share, push_share, rng):
+    if scale is None:
+        return cells, 0
+    max_score, bounds = scale
+    try:
+        scores = [0 if cells[i].strip() in NOT_ATTEMPTED else int(cells[i]) for i, _ in tasks]
+        primary, mark = int(cells[primary_i]), int(cells[mark_i])
+    except ValueError:
+        return cells, 0
+    maxes = [m for _, m in tasks]
+    # A planted bad row (sum or mark off the scale) is left as it is.
+    if sum(scores) != primary or _mark(primary, bounds) != mark or any(s > m for s, m in zip(scores, maxes)):
+        return cells, 0
+
+    def add(points: int) -> None:
+        for j in rng.permutation(len(scores)):
+            if points == 0:
+                break
+            room = min(maxes[j] - scores[j], points)
+            scores[j] += room
+            points -= room
+
+    if rng.random() < bonus_share:
+        add(bonus)
+    short = next((b - sum(scores) for b in bounds if 1 <= b - sum(scores) <= 3), None)
+    if short and rng.random() < push_share:
+        add(short)
+    new_primary = sum(scores)
+    if new_primary == primary:
+        return cells, 0
+    cells = list(cells)
+    for (i, _), s in zip(tasks, scores):
+        cells[i] = str(s)
+    cells[primary_i] = str(new_primary)
+    cells[mark_i] = str(_mark(new_primary, bounds))
+    return cells, 1

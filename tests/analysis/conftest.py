@@ -1,0 +1,83 @@
+"""A generated region loaded through the real readers, suites and loader, analysed for two years:
+YEAR as generated (its planted stories are in the manifest), and NEXT — the same region a year later
+(same generator seed) with one more school's ВПР inflated in its files by a seed the generator never
+used (printed; set EDU_QUALITY_TEST_ANOMALY_SEED to replay one)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import text
+
+from edu_quality.analysis import analyse_year
+from edu_quality.indicators.compute import compute_year
+from edu_quality.pipeline.inbox import discover
+from edu_quality.pipeline.ingest import ingest_file
+from edu_quality.sample import generate
+from edu_quality.sources.contract import LOAD_ORDER
+from edu_quality.validation.gx_runner import SuiteRunner
+
+from .anomaly import Anomaly, plant
+
+YEAR, NEXT = 2013, 2014
+SEED, SCHOOLS, MUNICIPALITIES, STUDENTS_PER_CLASS = 41, 80, 5, 12
+# The anomaly goes to an ordinary school big enough to have ВПР groups above the minimum.
+ANOMALY_TYPES = ("СОШ", "СОШ с УИОП", "ЦО", "гимназия", "лицей")
+ANOMALY_MIN_STUDENTS = 300
+
+
+@dataclass
+class Region:
+    out: Path
+    manifest: dict
+    summary: dict
+    summary_next: dict
+    anomaly: Anomaly
+
+
+def _load(engine, out: Path, year: int, runner: SuiteRunner) -> None:
+    found = discover(out, year)
+    for source in LOAD_ORDER:
+        for name in found[source]:
+            stats = ingest_file(engine, year, source, out / str(year) / name, name, runner)
+            assert stats.status == "loaded", (name, stats.message)
+
+
+def anomaly_seed() -> int:
+    value = os.environ.get("EDU_QUALITY_TEST_ANOMALY_SEED")
+    return int(value) if value else secrets.randbits(32)
+
+
+@pytest.fixture(scope="session")
+def region(tmp_path_factory, warehouse) -> Region:
+    out = tmp_path_factory.mktemp("analysis_region")
+    runner = SuiteRunner(data_docs=False)
+    manifest = generate(YEAR, out, seed=SEED, schools=SCHOOLS, municipalities=MUNICIPALITIES,
+                        students_per_class=STUDENTS_PER_CLASS)
+    _load(warehouse, out, YEAR, runner)
+    compute_year(warehouse, YEAR)
+    summary = analyse_year(warehouse, YEAR)
+
+    seed = anomaly_seed()
+    planted = set(manifest["biased_schools"]) | set(manifest["low_result_schools"]) | set(
+        manifest["unfavorable_schools"])
+    with warehouse.connect() as conn:
+        candidates = [r[0] for r in conn.execute(text(
+            "select school_code from core.school where year = :y and school_type = any(:t) and students >= :n "
+            "order by school_code"), {"y": YEAR, "t": list(ANOMALY_TYPES), "n": ANOMALY_MIN_STUDENTS})
+            if r[0] not in planted]
+    school = candidates[int(np.random.default_rng(seed).integers(len(candidates)))]
+    generate(NEXT, out, seed=SEED, schools=SCHOOLS, municipalities=MUNICIPALITIES,
+             students_per_class=STUDENTS_PER_CLASS)
+    anomaly = plant(out / str(NEXT), school, seed)
+    print(f"\nnew anomaly: seed {seed} (EDU_QUALITY_TEST_ANOMALY_SEED={seed} replays it), school {school}, "
+          f"+{anomaly.bonus} points to {anomaly.bonus_share:.0%} of works, {anomaly.push_share:.0%} of works "
+          f"short of a boundary pushed over it; {anomaly.works_changed} works changed")
+    _load(warehouse, out, NEXT, runner)
+    compute_year(warehouse, NEXT)
+    summary_next = analyse_year(warehouse, NEXT)
+    return Region(out, manifest, summary, summary_next, anomaly)

@@ -103,7 +103,7 @@ def annual_monitoring_cycle():
     @task(trigger_rule="none_failed")
     def publish() -> str:
         p = _params()
-        return steps.publish(int(p["year"]), p["output"])
+        return steps.publish(int(p["year"]), p["output"], p["issued_on"])
 
     @task(trigger_rule="none_failed")
     def write_reminders() -> dict:

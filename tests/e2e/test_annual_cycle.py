@@ -184,3 +184,32 @@ def test_municipal_reports_draft_orders_and_publication_index(cycle, warehouse):
         assert any(school.replace('"', "&#34;") in (root / c / f"{c}_аналитическая_справка.html").read_text(
             encoding="utf-8") for c, _ in municipalities)
     assert index.count("_рекомендации.pdf") == len(list(root.rglob("*_рекомендации.pdf")))
+
+
+def _overflowing_boxes(html_path: Path) -> list[str]:
+    """Boxes that stick out of the page's content area in WeasyPrint's layout (tables too wide, etc.)."""
+    from weasyprint import HTML
+
+    document = HTML(filename=str(html_path), base_url=str(html_path.parent)).render()
+    problems = []
+    for number, page in enumerate(document.pages, start=1):
+        right = page.width - page._page_box.margin_right + 0.5
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            if getattr(box, "element_tag", None) in ("table", "td", "th", "p", "svg", "div", "tr") and \
+                    box.position_x + box.margin_width() > right:
+                problems.append(f"{html_path.name} p.{number}: <{box.element_tag}> ends at "
+                                f"{box.position_x + box.margin_width():.0f} > {right:.0f}")
+            stack.extend(getattr(box, "children", []))
+    return problems
+
+
+def test_document_layout_has_no_overflow_and_keeps_its_charts(cycle):
+    root = cycle["output"] / str(YEAR)
+    samples = [next(root.rglob("*_рекомендации.html")), next(root.rglob("*_аналитическая_справка.html")),
+               next(root.rglob("*_проект_распоряжения.html")), root / "региональный_аналитический_отчёт.html"]
+    problems = [p for sample in samples for p in _overflowing_boxes(sample)]
+    assert problems == []
+    assert samples[0].read_text(encoding="utf-8").count("<svg") >= 3  # the school's charts
+    assert "<svg" in samples[1].read_text(encoding="utf-8")  # the municipality's distribution

@@ -157,7 +157,13 @@ def write_publication_index(engine: Engine, year: int, out_dir: Path) -> Path:
             "from core.load_log where year = :y and status in ('loaded', 'rejected') group by 1 order by 1"),
             {"y": year}).mappings().all()
     groups: dict[str, dict] = {}
+    region = None
     for d in docs:
+        if d["kind"] == "regional_report":
+            path = Path(d["path"]).resolve()
+            region = region or {"links": []}
+            region["links"].append({"format": d["format"].upper(), "href": path.relative_to(root.resolve()).as_posix()})
+            continue
         g = groups.setdefault(d["municipality_code"] or "", {"name": municipalities.get(d["municipality_code"], ""),
                                                              "reports": {}, "schools": {}})
         path = Path(d["path"]).resolve()
@@ -167,8 +173,55 @@ def write_publication_index(engine: Engine, year: int, out_dir: Path) -> Path:
         target.setdefault(key, {"name": d["name"], "kind": d["kind"], "links": []})["links"].append(
             {"format": d["format"].upper(), "href": relative})
     html = environment().get_template("publication_index.html.j2").render(
-        year=year, groups=dict(sorted(groups.items())), quality=[dict(q) for q in quality])
+        year=year, groups=dict(sorted(groups.items())), quality=[dict(q) for q in quality], region=region)
     path = root / "index.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(path, html.encode("utf-8"))
     return path
+
+
+def region_context(engine: Engine, year: int, issued_on: date) -> dict:
+    with engine.connect() as conn:
+        municipalities = [dict(r) for r in conn.execute(text(
+            "select * from mart.municipality_status where year = :y order by rank nulls last, municipality_code"),
+            {"y": year}).mappings()]
+        headline = {(r["unit_code"], r["indicator_code"]): _num(r["value"]) for r in conn.execute(text(
+            "select unit_code, indicator_code, value from mart.indicator_values where year = :y "
+            "and level in ('municipality', 'region') and indicator_code = any(:c)"),
+            {"y": year, "c": list(HEADLINE[:6])}).mappings()}
+        names = dict(conn.execute(text("select indicator_code, name_ru from core.indicator "
+                                       "where indicator_code = any(:c)"), {"c": list(HEADLINE[:6])}).all())
+        clusters = [dict(r) for r in conn.execute(text(
+            "select level, cluster, name_ru, members from mart.clusters where year = :y order by level desc, cluster"),
+            {"y": year}).mappings()]
+        effects = [dict(r) for r in conn.execute(text(
+            "select level, recommendation_code, indicator_code, treated_units, control_units, did, verdict_ru "
+            "from mart.measure_effects where year = :y order by level, recommendation_code"), {"y": year}).mappings()]
+        practices = [dict(r) for r in conn.execute(text(
+            "select p.municipality_code, p.school_code, s.school_name, p.practice_name_ru, p.evidence_ru "
+            "from mart.successful_practices p join core.school s on s.year = p.year and s.school_code = p.school_code "
+            "where p.year = :y order by 1, 2"), {"y": year}).mappings()]
+        totals = conn.execute(text(
+            "select count(*) as schools, count(*) filter (where low_results) as low, "
+            "count(*) filter (where unfavorable_conditions) as unfavorable, "
+            "count(*) filter (where biased_results_suspected) as biased from mart.school_status where year = :y"),
+            {"y": year}).mappings().one()
+    codes = [c for c in HEADLINE[:6] if c in names]
+    table = [{"code": m["municipality_code"], "name": m["municipality_name"], "rank": m["rank"],
+              "selected": m["expert_review_selected"], "cells": [headline.get((m["municipality_code"], c)) for c in codes]}
+             for m in municipalities]
+    return {"year": year, "issued_on_ru": date_ru(issued_on), "municipalities": municipalities, "table": table,
+            "columns": [names[c] for c in codes], "region_values": [headline.get(("region", c)) for c in codes],
+            "selected": [m for m in municipalities if m["expert_review_selected"]], "clusters": clusters,
+            "effects": effects, "practices": practices, "totals": dict(totals)}
+
+
+def render_region(engine: Engine, year: int, out_dir: Path, issued_on: date, pdf: bool = True) -> int:
+    records = [("regional_report", *w) for w in _render("regional_report.html.j2", region_context(engine, year, issued_on),
+                                                         out_dir / str(year) / "региональный_аналитический_отчёт", pdf)]
+    with engine.begin() as conn:
+        conn.execute(text(
+            "insert into core.document (year, kind, unit_code, format, path, sha256) values (:y, :k, 'region', :f, :p, :h) "
+            "on conflict (year, kind, unit_code, format) do update set path = excluded.path, sha256 = excluded.sha256, "
+            "written_at = now()"), [{"y": year, "k": k, "f": f, "p": p, "h": h} for k, f, p, h in records])
+    return len(records)

@@ -129,9 +129,11 @@ def render_municipality(year: int, municipality_code: str, output: str, issued_o
             + render_reports(engine(), year, municipality_code, Path(output), day))
 
 
-def publish(year: int, output: str) -> str:
-    from edu_quality.documents.reports import write_publication_index
+def publish(year: int, output: str, issued_on: str) -> str:
+    """The regional report, then the index of every document of the year."""
+    from edu_quality.documents.reports import render_region, write_publication_index
 
+    render_region(engine(), year, Path(output), date.fromisoformat(issued_on))
     return str(write_publication_index(engine(), year, Path(output)))
 
 
@@ -255,6 +257,6 @@ def refresh_outputs(year: int, output: str, issued_on: str) -> dict:
     analysis = analyse(year)
     recommendations = choose_recommendations(year, issued_on)
     documents = sum(render_municipality(year, code, output, issued_on) for code in municipalities(year))
-    publish(year, output)
+    publish(year, output, issued_on)
     return {"year": year, **indicators, "analysis": analysis, "recommendations": recommendations,
             "documents": documents}

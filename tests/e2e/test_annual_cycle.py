@@ -168,8 +168,10 @@ def test_municipal_reports_draft_orders_and_publication_index(cycle, warehouse):
         low = {r[0] for r in conn.execute(text(
             "select s.school_name from mart.school_status st join core.school s using (year, school_code) "
             "where st.year = :y and st.low_results"), {"y": YEAR})}
-        mo_recs = conn.execute(text("select count(*) from mart.recommendations where year = :y "
-                                    "and level = 'municipality'"), {"y": YEAR}).scalar_one()
+        recs_by_mo = dict(conn.execute(text(
+            "select unit_code, count(*) from mart.recommendations where year = :y and level = 'municipality' "
+            "group by 1"), {"y": YEAR}).all())
+        mo_recs = sum(recs_by_mo.values())
     assert municipalities and mo_recs >= len(municipalities)  # R-MO-01 goes to every municipality
     root = cycle["output"] / str(YEAR)
     index = (root / "index.html").read_text(encoding="utf-8")
@@ -179,6 +181,9 @@ def test_municipal_reports_draft_orders_and_publication_index(cycle, warehouse):
         assert name in report and "Рейтинг школ" in report and "R-MO-01" in report
         assert "РАСПОРЯЖЕНИЕ" in order and "не использовать для оценки деятельности" in order
         assert (root / code / f"{code}_аналитическая_справка.pdf").read_bytes()[:5] == b"%PDF-"
+        word = docx.Document(str(root / code / f"{code}_проект_распоряжения.docx"))
+        assert "РАСПОРЯЖЕНИЕ" in [p.text for p in word.paragraphs]
+        assert len(word.tables[0].rows) == 1 + recs_by_mo[code]  # header + one row per measure
         assert f'href="{code}/{code}_аналитическая_справка.html"' in index
     for school in low:  # every low-result school is named in its municipality's report
         assert any(school.replace('"', "&#34;") in (root / c / f"{c}_аналитическая_справка.html").read_text(

@@ -15,6 +15,7 @@ from docx.shared import Cm, Pt
 from edu_quality.config import PATHS
 
 SCHOOL_TEMPLATE = "school_recommendations.docx"
+ORDER_TEMPLATE = "draft_order.docx"
 NOT_FOR_TEACHERS = ("Результаты мониторинга используются для принятия управленческих решений на уровне "
                     "образовательной организации и муниципалитета и не используются для оценки деятельности "
                     "отдельных педагогических работников.")
@@ -64,9 +65,42 @@ def build_school_template(path: Path) -> None:
     doc.save(path)
 
 
+def build_order_template(path: Path) -> None:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name, style.font.size = "Times New Roman", Pt(13)
+    for line in ("ПРОЕКТ", "ОРГАН МЕСТНОГО САМОУПРАВЛЕНИЯ, ОСУЩЕСТВЛЯЮЩИЙ УПРАВЛЕНИЕ В СФЕРЕ ОБРАЗОВАНИЯ",
+                 "{{ municipality.municipality_name|upper }}", "РАСПОРЯЖЕНИЕ"):
+        paragraph = doc.add_paragraph(line)
+        paragraph.alignment = 1
+        paragraph.runs[0].bold = True
+    doc.add_paragraph("от «___» ____________ 20__ г. № _____")
+    title = doc.add_paragraph("Об итогах мониторинга качества образования за {{ year }} год")
+    title.alignment, title.runs[0].bold = 1, True
+    doc.add_paragraph("В соответствии с муниципальной системой оценки качества образования, по результатам "
+                      "мониторинга качества образования за {{ year }} год (аналитическая справка прилагается):")
+    doc.add_paragraph("1. Принять к сведению аналитическую справку по результатам мониторинга качества образования "
+                      "за {{ year }} год.")
+    doc.add_paragraph("2. Руководителям общеобразовательных организаций рассмотреть адресные рекомендации на "
+                      "заседаниях педагогических советов и представить планы мероприятий в срок до {{ review_due_ru }}")
+    doc.add_paragraph("{% if low_results %}3. Руководителям общеобразовательных организаций с низкими "
+                      "образовательными результатами ({{ low_results|map(attribute='school_name')|join('; ') }}) "
+                      "разработать программы повышения качества образования в срок до {{ review_due_ru }}{% endif %}")
+    doc.add_paragraph("{{ 4 if low_results else 3 }}. Утвердить план мероприятий по результатам мониторинга:")
+    _table(doc, ["№", "Мероприятие", "Ответственный", "Срок"], "r in recommendations",
+           ["{{ loop.index }}", "{{ r.text_ru }}", "Муниципальный орган управления образованием",
+            "до {{ r.due_date_ru }}"], [1, 9, 4, 3])
+    doc.add_paragraph("{{ 5 if low_results else 4 }}. Результаты мониторинга не использовать для оценки "
+                      "деятельности отдельных педагогических работников.")
+    doc.add_paragraph("{{ 6 if low_results else 5 }}. Контроль за исполнением настоящего распоряжения оставляю за собой.")
+    doc.add_paragraph("Руководитель ____________________ / ____________________ /")
+    doc.save(path)
+
+
 def main() -> None:
     build_school_template(PATHS.templates / SCHOOL_TEMPLATE)
-    print(PATHS.templates / SCHOOL_TEMPLATE)
+    build_order_template(PATHS.templates / ORDER_TEMPLATE)
+    print(PATHS.templates / SCHOOL_TEMPLATE, PATHS.templates / ORDER_TEMPLATE)
 
 
 if __name__ == "__main__":

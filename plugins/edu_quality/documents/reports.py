@@ -119,6 +119,23 @@ def _render(template: str, context: dict, stem: Path, pdf: bool) -> list[tuple[s
     return written
 
 
+def _render_order_docx(context: dict, path: Path) -> tuple[str, str, str]:
+    """The draft order as an editable Word document (docxtpl), from the report's context."""
+    import io
+
+    from docxtpl import DocxTemplate
+
+    from edu_quality.config import PATHS
+    from edu_quality.documents.docx_templates import ORDER_TEMPLATE
+
+    doc = DocxTemplate(str(PATHS.templates / ORDER_TEMPLATE))
+    doc.render(context, autoescape=True)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    _atomic_write(path, buffer.getvalue())
+    return "docx", str(path), hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def render_municipality(engine: Engine, year: int, code: str, out_dir: Path, issued_on: date,
                         pdf: bool = True) -> int:
     context = municipality_context(engine, year, code, issued_on)
@@ -127,6 +144,7 @@ def render_municipality(engine: Engine, year: int, code: str, out_dir: Path, iss
                                                           folder / f"{code}_аналитическая_справка", pdf)]
     records += [("draft_order", *w) for w in _render("draft_order.html.j2", context,
                                                       folder / f"{code}_проект_распоряжения", pdf)]
+    records.append(("draft_order", *_render_order_docx(context, folder / f"{code}_проект_распоряжения.docx")))
     with engine.begin() as conn:
         conn.execute(text(
             "insert into core.document (year, kind, unit_code, format, path, sha256) values (:y, :k, :u, :f, :p, :h) "

@@ -18,11 +18,6 @@ RUN apt-get update \
 USER airflow
 COPY --chown=airflow:0 requirements.txt /requirements.txt
 
-# apache-airflow-providers-celery is needed only in the image (CeleryExecutor, `celery worker`,
-# flower), not in the local venv, so it is pinned here rather than in requirements.txt.
-# 3.26.0 requires apache-airflow>=2.11.0 and providers-common-compat>=1.15.0 (we pin 1.23.0) and
-# resolves together with requirements.txt (checked with `pip install --dry-run`).
-ARG CELERY_PROVIDER_VERSION=3.26.0
-RUN pip install --no-cache-dir \
-      -r /requirements.txt \
-      "apache-airflow-providers-celery==${CELERY_PROVIDER_VERSION}"
+# requirements.txt pins the whole tested set, the Celery provider (CeleryExecutor, `celery worker`,
+# flower) and its celery/kombu/redis included: `make celery-demo` runs the DAG with it locally.
+RUN pip install --no-cache-dir -r /requirements.txt

@@ -7,7 +7,7 @@ YEAR   ?= 2026
 INBOX  ?= .edu_quality/inbox
 OUTPUT ?= .edu_quality/output
 
-.PHONY: setup demo test airflow db-start db-stop lock clean
+.PHONY: setup demo test airflow celery-demo db-start db-stop lock clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ test: setup
 
 airflow: setup
 	$(BIN)/edu-quality airflow standalone
+
+# The annual DAG on the CeleryExecutor (local redis-server, a Celery worker) in a temporary home; ~4 min.
+celery-demo: setup
+	scripts/celery_demo.sh
 
 db-start: setup
 	$(BIN)/edu-quality db start

@@ -439,13 +439,11 @@ def test_dockerfile_extends_airflow_3_3_2_and_installs_requirements() -> None:
     assert "--no-cache-dir" in text
 
 
-def test_dockerfile_pins_the_celery_provider() -> None:
-    text = DOCKERFILE.read_text(encoding="utf-8")
-    assert "apache-airflow-providers-celery==" in text
-    m = re.search(r"CELERY_PROVIDER_VERSION=(\d+\.\d+\.\d+)", text) or re.search(
-        r"apache-airflow-providers-celery==(\d+\.\d+\.\d+)", text
-    )
-    assert m, "apache-airflow-providers-celery must be pinned to an exact version"
+def test_the_image_gets_a_pinned_celery_provider() -> None:
+    requirements = REQUIREMENTS.read_text(encoding="utf-8")
+    assert re.search(r"^apache-airflow-providers-celery==\d+\.\d+\.\d+$", requirements, re.MULTILINE), \
+        "apache-airflow-providers-celery must be pinned to an exact version"
+    assert re.search(r"^celery==\d+\.\d+\.\d+$", requirements, re.MULTILINE)
 
 
 def test_image_airflow_version_matches_requirements() -> None:
@@ -457,8 +455,9 @@ def test_image_airflow_version_matches_requirements() -> None:
     assert pins["apache-airflow"] == "3.3.2"
     text = DOCKERFILE.read_text(encoding="utf-8")
     assert f"apache/airflow:{pins['apache-airflow']}" in text
-    # the celery provider is an image-only dependency, not part of the local venv lock
-    assert "apache-airflow-providers-celery" not in pins
+    # the image installs the same lock as the venv, the Celery provider included (make celery-demo)
+    assert "apache-airflow-providers-celery" in pins
+    assert "-r /requirements.txt" in text
 
 
 # --- docker compose config -----------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -155,7 +156,9 @@ def render_schools(engine: Engine, year: int, out_dir: Path, issued_on: date,
              formats) for c in contexts]
     workers = workers or min(os.cpu_count() or 1, 4)
     records = []
-    if workers > 1 and len(jobs) > 1:
+    # A daemonic process (a Celery prefork pool worker, where the CeleryExecutor runs tasks) may not
+    # start children: render one after another there; the DAG already maps municipalities over workers.
+    if workers > 1 and len(jobs) > 1 and not multiprocessing.current_process().daemon:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for job, written in zip(jobs, pool.map(_write, jobs, chunksize=4)):
                 records += [(job[1]["school"]["school_code"], *w) for w in written]

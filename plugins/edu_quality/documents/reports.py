@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from edu_quality.documents.recommend import add_months, risk_level
-from edu_quality.documents.render import _atomic_write, date_ru, environment
+from edu_quality.documents.render import _atomic_write, _write, date_ru, environment
 
 # Headline indicators of the report's tables and charts, in the order a methodologist reads them.
 HEADLINE = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus", "oge_share_mark_2",
@@ -102,21 +102,8 @@ def histogram(values: list[float], bins: tuple[float, ...] = (0, 5, 10, 15, 20, 
 
 
 def _render(template: str, context: dict, stem: Path, pdf: bool) -> list[tuple[str, str, str]]:
-    html = environment().get_template(template).render(**context).encode("utf-8")
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    html_path, pdf_path = stem.with_suffix(".html"), stem.with_suffix(".pdf")
-    unchanged = html_path.exists() and html_path.read_bytes() == html
-    written = []
-    if pdf:
-        if not (unchanged and pdf_path.exists()):
-            from weasyprint import HTML
-
-            _atomic_write(pdf_path, HTML(string=html.decode("utf-8")).write_pdf())
-        written.append(("pdf", str(pdf_path), hashlib.sha256(pdf_path.read_bytes()).hexdigest()))
-    if not unchanged:
-        _atomic_write(html_path, html)
-    written.append(("html", str(html_path), hashlib.sha256(html).hexdigest()))
-    return written
+    """HTML (and PDF) of a report, written incrementally and atomically as the school documents are."""
+    return _write((template, context, str(stem), ("html", "pdf") if pdf else ("html",)))
 
 
 def _render_order_docx(context: dict, path: Path) -> tuple[str, str, str]:

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -94,7 +95,7 @@ class FileRecord:
         }
 
 
-class TableWriter:
+class TableWriter(ABC):
     """Common part: row counting and the feature notes that go to the manifest."""
 
     def __init__(self, root: Path, rel: str, source: str) -> None:
@@ -110,18 +111,21 @@ class TableWriter:
         if feature not in self._features:
             self._features.append(feature)
 
+    @abstractmethod
     def render(self, value: Cell) -> str:
         """The cell as text, the way the manifest records a planted value."""
-        raise NotImplementedError
 
+    @abstractmethod
     def row(self, values: Sequence[Cell]) -> int:
-        raise NotImplementedError
+        """Write one data row; return its physical row number."""
 
+    @abstractmethod
     def blank(self) -> None:
-        raise NotImplementedError
+        """Write an empty line (text formats) or row."""
 
+    @abstractmethod
     def close(self) -> FileRecord:
-        raise NotImplementedError
+        """Finish the file and describe it for the manifest."""
 
     def __enter__(self) -> "TableWriter":
         return self

@@ -44,15 +44,27 @@ def school_contexts(engine: Engine, year: int, issued_on: date) -> list[dict]:
     with engine.connect() as conn:
         schools = conn.execute(text(
             "select s.school_code, s.school_name, s.municipality_code, m.municipality_name, s.school_type, "
-            "s.locality, s.head_name, s.students from core.school s "
-            "join core.municipality m using (year, municipality_code) where s.year = :y "
-            "order by s.municipality_code, s.school_code"), {"y": year}).mappings().all()
+            "s.locality, s.head_name, s.students, st.cluster_name_ru from core.school s "
+            "join core.municipality m using (year, municipality_code) "
+            "left join mart.school_status st on st.year = s.year and st.school_code = s.school_code "
+            "where s.year = :y order by s.municipality_code, s.school_code"), {"y": year}).mappings().all()
+        # The school's cluster (comparable schools, see the analysis) as a third reference, computed
+        # like the other levels: a ratio of the cluster schools' summed numerators and denominators.
         values = conn.execute(text(
+            "with cluster_values as ("
+            " select st.cluster, v.indicator_code, case when sum(v.denominator) > 0 "
+            "  then sum(v.numerator)::numeric / sum(v.denominator) * c.scale end as value "
+            " from mart.indicator_values v join mart.school_status st on st.year = v.year "
+            "  and st.school_code = v.unit_code join core.indicator c using (indicator_code) "
+            " where v.year = :y and v.level = 'school' and c.aggregation = 'ratio_of_sums' "
+            "  and st.cluster is not null group by st.cluster, v.indicator_code, c.scale) "
             "select v.unit_code, v.indicator_code, v.value, v.previous_value, v.change, "
-            "mo.value as municipality_value, rg.value as region_value, c.name_ru, c.unit, c.polarity, "
-            "c.thresholds, c.direction_code "
+            "mo.value as municipality_value, rg.value as region_value, cv.value as cluster_value, c.name_ru, "
+            "c.unit, c.polarity, c.thresholds, c.direction_code "
             "from mart.indicator_values v join core.indicator c using (indicator_code) "
             "join core.school s on s.year = v.year and s.school_code = v.unit_code "
+            "left join mart.school_status st on st.year = v.year and st.school_code = v.unit_code "
+            "left join cluster_values cv on cv.cluster = st.cluster and cv.indicator_code = v.indicator_code "
             "left join mart.indicator_values mo on mo.year = v.year and mo.level = 'municipality' "
             " and mo.unit_code = s.municipality_code and mo.indicator_code = v.indicator_code "
             "left join mart.indicator_values rg on rg.year = v.year and rg.level = 'region' "
@@ -66,7 +78,7 @@ def school_contexts(engine: Engine, year: int, issued_on: date) -> list[dict]:
     by_school: dict[str, list] = {}
     for v in values:
         item = {k: v[k] for k in ("indicator_code", "name_ru", "unit", "polarity")}
-        for k in ("value", "previous_value", "change", "municipality_value", "region_value"):
+        for k in ("value", "previous_value", "change", "municipality_value", "cluster_value", "region_value"):
             item[k] = _num(v[k])
         item["risk"] = risk_level(item["value"], v["polarity"], v["thresholds"])
         by_school.setdefault(v["unit_code"], []).append(item)

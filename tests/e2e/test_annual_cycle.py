@@ -189,6 +189,10 @@ def test_municipal_reports_draft_orders_and_publication_index(cycle, warehouse):
         assert any(school.replace('"', "&#34;") in (root / c / f"{c}_аналитическая_справка.html").read_text(
             encoding="utf-8") for c, _ in municipalities)
     assert index.count("_рекомендации.pdf") == len(list(root.rglob("*_рекомендации.pdf")))
+    regional = (root / "региональный_аналитический_отчёт.html").read_text(encoding="utf-8")
+    assert all(name in regional for _, name in municipalities)
+    assert "углублённой экспертизы" in regional and "Кластеры школ и муниципалитетов" in regional
+    assert 'href="региональный_аналитический_отчёт.pdf"' in index
 
 
 def _overflowing_boxes(html_path: Path) -> list[str]:

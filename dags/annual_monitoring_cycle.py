@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from airflow.sdk import Param, TaskGroup, dag, get_current_context, task
 
+from edu_quality.orchestration.campaign import run_year
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
 
@@ -28,11 +29,7 @@ def _params() -> dict:
     """The run's parameters, with the results year resolved: given, or the campaign open on the
     run's logical date (scheduled runs), or on the day it runs (manual runs without a date)."""
     context = get_current_context()
-    params = dict(context["params"])
-    if not params.get("year"):
-        day = context.get("logical_date") or context["dag_run"].run_after
-        params["year"] = steps.campaign_year(day.date())
-    return params
+    return {**context["params"], "year": run_year(context)}
 
 
 @dag(

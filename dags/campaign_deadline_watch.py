@@ -14,6 +14,7 @@ from datetime import datetime
 from airflow.exceptions import AirflowFailException
 from airflow.sdk import Param, dag, get_current_context, task
 
+from edu_quality.orchestration.campaign import run_day
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
 
@@ -33,8 +34,7 @@ def campaign_deadline_watch():
     @task
     def check_deadline() -> dict:
         context = get_current_context()
-        day = (context.get("logical_date") or context["dag_run"].run_after).date()
-        state = steps.check_deadline(day, context["params"].get("year"))
+        state = steps.check_deadline(run_day(context), context["params"].get("year"))
         if state["fires"]:
             # AirflowFailException is never retried: a missed deadline is a fact to act on; a lost
             # warehouse connection, on the other hand, gets the usual retries.

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from airflow.sdk import Param, dag, get_current_context, task
 
+from edu_quality.orchestration.campaign import run_year
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
 
@@ -31,9 +32,7 @@ _PATHS = steps.default_paths()
 )
 def campaign_follow_up():
     def _year() -> int:
-        context = get_current_context()
-        day = (context.get("logical_date") or context["dag_run"].run_after).date()
-        return context["params"].get("year") or steps.campaign_year(day)
+        return run_year(get_current_context())
 
     @task
     def list_late() -> dict:

@@ -14,17 +14,11 @@ from airflow.exceptions import AirflowSkipException
 from airflow.sdk import Param, dag, get_current_context, task
 
 from edu_quality.orchestration.assets import source_asset
+from edu_quality.orchestration.campaign import run_year
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
 
 _PATHS = steps.default_paths()
-
-
-def _year(context) -> int:
-    if context["params"].get("year"):
-        return int(context["params"]["year"])
-    day = (context.get("logical_date") or context["dag_run"].run_after).date()
-    return steps.campaign_year(day)
 
 
 def build(source: str):
@@ -46,7 +40,7 @@ def build(source: str):
         @task
         def list_files() -> list[dict]:
             context = get_current_context()
-            return steps.files_of(context["params"]["inbox"], _year(context), source)
+            return steps.files_of(context["params"]["inbox"], run_year(context), source)
 
         @task(outlets=[asset])
         def ingest(source: str, path: str, file_name: str, year: int) -> dict:

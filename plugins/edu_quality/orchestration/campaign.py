@@ -27,6 +27,17 @@ def campaign_year(today: date) -> int:
     return today.year if today.month >= 9 else today.year - 1
 
 
+def run_day(context) -> date:
+    """The day an Airflow run stands for: its logical date, or when it runs (manual runs have none)."""
+    return (context.get("logical_date") or context["dag_run"].run_after).date()
+
+
+def run_year(context) -> int:
+    """The results year of a run: the `year` param when given, else the campaign open on its day."""
+    year = context["params"].get("year")
+    return int(year) if year else campaign_year(run_day(context))
+
+
 @dataclass(frozen=True)
 class DeadlineState:
     year: int

@@ -37,12 +37,6 @@ def withdraw_absent(inbox: str, year: int) -> list[str]:
     return withdrawn
 
 
-def campaign_year(day: date) -> int:
-    from edu_quality.orchestration.campaign import campaign_year as year_of
-
-    return year_of(day)
-
-
 def source_names() -> list[str]:
     from edu_quality.sources.registry import all_names
 

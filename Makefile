@@ -7,7 +7,7 @@ YEAR   ?= 2026
 INBOX  ?= .edu_quality/inbox
 OUTPUT ?= .edu_quality/output
 
-.PHONY: setup demo test airflow celery-demo db-start db-stop lock clean
+.PHONY: setup demo test bench airflow celery-demo db-start db-stop lock clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,11 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Every stage of a year vs raw COPY and pandas.to_sql; writes docs/benchmarks.md. SCALE=national: ~40M rows.
+SCALE ?= region
+bench: setup
+	$(BIN)/python -m bench.run --scale $(SCALE)
 
 airflow: setup
 	$(BIN)/edu-quality airflow standalone

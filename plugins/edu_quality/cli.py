@@ -1,6 +1,6 @@
 """`edu-quality`: the command line other programs drive the product through. Keep it stable.
 
-  edu-quality sample --year Y --out DIR [--seed N] [--schools N] [--municipalities N]
+  edu-quality sample --year Y --out DIR [--seed N] [--schools N] [--municipalities N] [--scale S]
   edu-quality run --year Y --inbox DIR [--output DIR] [--issued-on YYYY-MM-DD]
   edu-quality validate FILE --source NAME [--year Y] [--schools FILE] [--lang ru|en]
   edu-quality db start|stop|url|migrate
@@ -25,6 +25,12 @@ from edu_quality.sources.registry import all_names
 
 
 def _cmd_sample(args) -> int:
+    if args.scale:
+        from edu_quality.sample.scale import generate_scaled
+
+        generate_scaled(args.year, Path(args.out), scale=args.scale, seed=args.seed,
+                        progress=lambda line: print(line, flush=True))
+        return 0
     from edu_quality.sample import generate
 
     started = time.monotonic()
@@ -117,6 +123,9 @@ def _cmd_run(args) -> int:
     if code != 0:
         print(f"ошибка: цикл за {args.year} год не выполнен (код {code}); см. журнал {log_path}",
               file=sys.stderr)
+        problem = _warehouse_problem()
+        if problem:
+            print(f"причина: {problem}", file=sys.stderr)
         return 1
     summary_path = output / str(args.year) / "run_summary.json"
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
@@ -167,6 +176,54 @@ def _cmd_airflow(args) -> int:
     return subprocess.call([airflow_bin(), *args.airflow_args], env=env)
 
 
+def _connection_lost(exc: BaseException) -> bool:
+    import psycopg2
+    from sqlalchemy import exc as sa_exc
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:  # the driver's error may be wrapped, or be the cause
+        seen.add(id(exc))
+        if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, psycopg2.OperationalError,
+                            psycopg2.InterfaceError)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def explain_error(exc: BaseException) -> str:
+    """One message an operator can act on: a warehouse that is down or went away mid-run is said so,
+    with what to do; anything else is the error's own text."""
+    if not _connection_lost(exc):
+        return str(exc)
+    from sqlalchemy.engine import make_url
+
+    from edu_quality.warehouse.connection import warehouse_url
+
+    try:
+        where = make_url(warehouse_url(start_embedded=False)).render_as_string(hide_password=True)
+    except Exception:
+        where = "встроенный сервер не запущен"
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return (f"хранилище PostgreSQL недоступно или соединение с ним прервано ({where}; {detail}). "
+            "Незавершённые изменения сервер откатил. Когда сервер снова работает "
+            "(встроенный: `edu-quality db start`; внешний — WAREHOUSE_URL), повторите ту же команду: повторный "
+            "запуск даёт тот же результат, что и запуск без сбоя.")
+
+
+def _warehouse_problem() -> str | None:
+    """After a failed run: the operator message when the warehouse is the reason, else None."""
+    from sqlalchemy import text
+
+    from edu_quality.warehouse.connection import engine
+
+    try:
+        with engine().connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:
+        return explain_error(exc) if _connection_lost(exc) else None
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="edu-quality", description="Мониторинг качества образования")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -177,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--schools", type=int, default=300)
     p.add_argument("--municipalities", type=int, default=10)
+    p.add_argument("--scale", choices=("small", "region", "national"),
+                   help="большой поток файлов для замеров: small (~40 ОО), region (~900 ОО, ~1,5 млн строк), "
+                        "national (~40 000 ОО, ~40 млн строк); без заложенных особенностей образца")
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("run", help="выполнить годовой цикл через Airflow на файлах папки DIR/Y/")
@@ -221,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a clear one-line message; the traceback is for --debug users
         if os.environ.get("EDU_QUALITY_DEBUG"):
             raise
-        print(f"ошибка: {exc}", file=sys.stderr)
+        print(f"ошибка: {explain_error(exc)}", file=sys.stderr)
         return 1
 
 

@@ -44,3 +44,40 @@ def test_count_share_cells():
     assert share.tolist()[:2] == [34.5, 34.5]
     assert share.isna().tolist()[2:4] == [True, True]
     assert bad.tolist() == [False, False, False, False, True]
+
+
+# --- parsing each distinct text once gives exactly the parser's own results ---------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from pandas.testing import assert_series_equal  # noqa: E402
+
+_CELL_TEXTS = ["1", "2", " 3", "X", "Н", "x", "", None, "12,5", "1 204", "1\u00a0204", "abc", "да", "нет",
+               "5 человек / 34,5 %", "125/34.5%", "01.02.2024", "2024-02-01", "-3", "  ", "0,12 единиц", "1e5",
+               "007", "٣", "٣,5", "99999999999999999999"]
+
+
+def _same(a: pd.Series, b: pd.Series) -> None:
+    if str(a.dtype) in ("bool", "boolean") and str(b.dtype) in ("bool", "boolean"):
+        a, b = a.fillna(False).astype(bool), b.fillna(False).astype(bool)
+    assert_series_equal(a, b, check_names=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_CELL_TEXTS) | st.text(max_size=6), max_size=80))
+def test_by_distinct_equals_the_parser(values):
+    raw = pd.Series(values, dtype="string", index=range(7, 7 + len(values)))
+    pairs = [(cells.PARSERS[k], cells.DISTINCT_PARSERS[k]) for k in cells.PARSERS]
+    pairs += [(cells.parse_task_score, cells.parse_task_score_distinct),
+              (cells.parse_count_share, cells.parse_count_share_distinct)]
+    for plain, distinct in pairs:
+        for a, b in zip(plain(raw), distinct(raw)):
+            _same(a, b)
+
+
+def test_digits_of_other_scripts_are_flagged_not_emptied():
+    # `\d` matches Arabic-Indic digits, which the numeric conversion cannot read: a filled cell must be flagged.
+    for kind in ("int", "number"):
+        values, bad = cells.parse(kind, pd.Series(["٣", "3"], dtype="string"))
+        assert values.isna().tolist() == [True, False]
+        assert bad.tolist() == [True, False]

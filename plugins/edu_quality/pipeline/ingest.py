@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,7 +119,9 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
     ctx.seen_keys.update(taken_keys(engine, year, source_name, file_name))
     load = FileLoad(engine, stats, refs)
     try:
-        for prepared, by_row in validate_chunks(shape, source_name, ctx, runner or SuiteRunner(data_docs=False)):
+        chunks = validate_chunks(shape, source_name, ctx, runner or SuiteRunner(data_docs=False), stats)
+        for prepared, by_row in chunks:
+            started = time.perf_counter()
             if prepared.dropped and not stats.dropped_columns:
                 stats.dropped_columns = prepared.dropped
                 log.warning("%s: personal-data columns dropped on read: %s", file_name,
@@ -126,30 +129,46 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
             frame = prepared.frame
             good = frame[~frame["_row"].isin(list(by_row))]
             load.add(rows_for_table(source_name, good, year, prepared.task_columns),
-                     quarantine_frame(by_row, frame, RULE_TEXT_RU))
+                     quarantine_frame(by_row, prepared.raw_of(by_row), RULE_TEXT_RU))
             if source_name == "schools":
                 for code, name in zip(good["municipality_code"].tolist(), good["municipality_name"].tolist()):
                     load.municipalities.setdefault(code, name)
             stats.rows_read += len(frame)
             stats.rows_loaded += len(good)
             stats.rows_quarantined += len(frame) - len(good)
+            stats.timed("load", started)
             log.info("%s: %d rows read, %d loaded, %d quarantined so far", file_name, stats.rows_read,
                      stats.rows_loaded, stats.rows_quarantined)
         stats.message = describe_shape(shape)
-        return load.commit()
+        started = time.perf_counter()
+        load.commit()
+        stats.timed("load", started)
+        return stats
     except BaseException:
         load.close()
         raise
 
 
-def validate_chunks(shape: FileShape, source_name: str, ctx: Context, runner: SuiteRunner
-                    ) -> Iterator[tuple[Prepared, dict[int, list[RowFailure]]]]:
-    """Each chunk of a readable file, prepared and validated: (prepared frame, failures by row)."""
+def validate_chunks(shape: FileShape, source_name: str, ctx: Context, runner: SuiteRunner,
+                    stats: LoadStats | None = None) -> Iterator[tuple[Prepared, dict[int, list[RowFailure]]]]:
+    """Each chunk of a readable file, prepared and validated: (prepared frame, failures by row).
+    With `stats`, the time of each phase is added to `stats.seconds`."""
     source = source_by_name(source_name)
     parameters = {"known_school_codes": ctx.school_codes}
-    for chunk in iter_chunks(shape, CHUNK_ROWS):
+    timed = stats.timed if stats is not None else (lambda phase, started: None)
+    chunks = iter_chunks(shape, CHUNK_ROWS)
+    while True:
+        started = time.perf_counter()
+        chunk = next(chunks, None)
+        timed("read", started)
+        if chunk is None:
+            return
+        started = time.perf_counter()
         prepared = prepare(chunk, shape, source, ctx)
+        timed("prepare", started)
+        started = time.perf_counter()
         failures, _ = runner.validate(source_name, prepared.frame, prepared.extra_expectations, parameters)
+        timed("validate", started)
         yield prepared, group_failures(failures)
 
 

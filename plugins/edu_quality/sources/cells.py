@@ -13,13 +13,15 @@ import pandas as pd
 from edu_quality.sources.contract import NOT_ATTEMPTED
 
 # Spaces used as thousands separators, including non-breaking and thin spaces.
-_THOUSANDS = re.compile(r"(?<=\d)[\s\u00a0\u202f\u2009]+(?=\d{3}(?:\D|$))")
+_THOUSANDS = re.compile(r"(?<=[0-9])[\s\u00a0\u202f\u2009]+(?=[0-9]{3}(?:[^0-9]|$))")
 _UNITS = re.compile(r"(человек[а]?|чел\.?|единиц[аы]?|ед\.?|шт\.?|кв\.?\s*м\.?|м2|%)", re.IGNORECASE)
-_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-_INTEGER = re.compile(r"^[+-]?\d+(?:\.0+)?$")
+# ASCII digits only: `\d` also matches other scripts' digits, which the numeric conversion then
+# cannot read (a cell would be silently emptied instead of flagged).
+_NUMBER = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+(?:\.0+)?$")
 _COUNT_SHARE = re.compile(
-    r"^\s*(?P<count>[\d\s\u00a0\u202f,.]+?)\s*(?:человек[а]?|чел\.?)?\s*/\s*"
-    r"(?P<share>[\d\s\u00a0\u202f,.]+?)\s*%?\s*$", re.IGNORECASE)
+    r"^\s*(?P<count>[0-9\s\u00a0\u202f,.]+?)\s*(?:человек[а]?|чел\.?)?\s*/\s*"
+    r"(?P<share>[0-9\s\u00a0\u202f,.]+?)\s*%?\s*$", re.IGNORECASE)
 _YES = {"да", "yes", "true", "1", "+", "есть", "имеется"}
 _NO = {"нет", "no", "false", "0", "-", "отсутствует"}
 
@@ -46,7 +48,7 @@ def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_int(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     empty = blank(raw)
-    plain = raw.astype("string").str.fullmatch(r"\d{1,15}").fillna(False).astype(bool)
+    plain = raw.astype("string").str.fullmatch(r"[0-9]{1,15}").fillna(False).astype(bool)
     if plain.all():  # the common case, without the cleaning regexes
         return pd.to_numeric(raw.astype("string")).astype("Int64"), pd.Series(False, index=raw.index)
     s = _clean_number_text(raw)
@@ -110,10 +112,36 @@ def parse_count_share(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return count, share, bad.fillna(False).astype(bool)
 
 
+def by_distinct(parser):
+    """Run a parser once per distinct cell text and spread the results back over the rows.
+
+    Result columns repeat a handful of texts (task scores, marks, subjects, school codes), and the
+    parsers' string operations cost per element, so this is where reading spends far less time;
+    the results are exactly the parser's own."""
+    def parse_distinct(raw: pd.Series):
+        codes, uniques = pd.factorize(raw.astype("object"), use_na_sentinel=True)
+        if len(uniques) * 2 > len(raw):  # mostly distinct (participant codes): nothing to share
+            return parser(raw)
+        distinct = pd.Series(list(uniques) + [pd.NA], dtype=raw.dtype if raw.dtype != object else "string")
+        outputs = parser(distinct)
+        taker = codes.copy()
+        taker[taker < 0] = len(uniques)  # empty cells read as the appended NA
+        single = not isinstance(outputs, tuple)
+        spread = tuple(pd.Series(out.array.take(taker), index=raw.index, name=raw.name)
+                       for out in ((outputs,) if single else outputs))
+        return spread[0] if single else spread
+    parse_distinct.__name__ = parser.__name__
+    parse_distinct.__doc__ = parser.__doc__
+    return parse_distinct
+
+
 PARSERS = {"int": parse_int, "number": parse_number, "date": parse_date, "bool": parse_bool,
            "text": parse_text}
+DISTINCT_PARSERS = {kind: by_distinct(fn) for kind, fn in PARSERS.items()}
+parse_task_score_distinct = by_distinct(parse_task_score)
+parse_count_share_distinct = by_distinct(parse_count_share)
 
 
 def parse(kind: str, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    values, bad = PARSERS[kind](raw)
+    values, bad = DISTINCT_PARSERS[kind](raw)
     return values, bad.fillna(False).astype(bool)

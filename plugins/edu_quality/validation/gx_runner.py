@@ -74,7 +74,10 @@ class SuiteRunner:
         except Exception:  # older/newer variable shapes: progress bars only cost log noise
             log.debug("could not turn GX progress bars off", exc_info=True)
         self.data_docs = data_docs
-        self.datasource = self.context.data_sources.add_or_update_pandas("edu_quality_inbox")
+        try:  # keep the stored one: replacing it would orphan the stored checkpoints' assets
+            self.datasource = self.context.data_sources.get("edu_quality_inbox")
+        except (KeyError, ValueError, LookupError):
+            self.datasource = self.context.data_sources.add_pandas("edu_quality_inbox")
         self._checkpoints: dict = {}
 
     def _checkpoint(self, source: str, suite_doc: dict, extra: list[dict]):
@@ -86,6 +89,13 @@ class SuiteRunner:
         name = f"{source}-{digest[:12]}"
         if name in self._checkpoints:
             return self._checkpoints[name]
+        checkpoint_name = name if self.data_docs else f"{name}-nodocs"
+        try:  # stored by an earlier process (every Airflow task is one): registering again costs seconds
+            checkpoint = self.context.checkpoints.get(checkpoint_name)
+            self._checkpoints[name] = checkpoint
+            return checkpoint
+        except Exception:  # not stored yet: GX raises its own not-found errors
+            pass
         try:
             suite = self.context.suites.get(name)
         except Exception:  # not stored yet: GX raises its own not-found errors
@@ -101,7 +111,7 @@ class SuiteRunner:
             gx.ValidationDefinition(name=name, data=batch, suite=suite))
         actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if self.data_docs else []
         checkpoint = self.context.checkpoints.add_or_update(gx.Checkpoint(
-            name=name, validation_definitions=[definition], actions=actions,
+            name=checkpoint_name, validation_definitions=[definition], actions=actions,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}))
         self._checkpoints[name] = checkpoint
         return checkpoint

@@ -39,18 +39,41 @@ class Context:
 
 @dataclass
 class Prepared:
-    frame: pd.DataFrame                 # typed + derived columns, `_row`, `_raw` (dict per row)
+    frame: pd.DataFrame                 # typed + derived columns and `_row`
     headers: dict[str, str]             # warehouse column name → header as written in the file
     dropped: list[str]                  # personal-data headers dropped on read
     extra_expectations: list[dict]      # per-file expectations (ВПР task columns)
     task_columns: list[tuple[str, str, int]] = field(default_factory=list)  # (column, task id, max)
+    raw: RawCells | None = None
+
+    def raw_of(self, rows) -> dict[int, dict]:
+        """The cells as the file wrote them, for the given physical rows (quarantine keeps them)."""
+        return self.raw.records(rows) if self.raw is not None else {}
 
 
-def _raw_records(chunk: pd.DataFrame, shape: FileShape, keep: list[int]) -> list[dict]:
-    cols = [f"c{i}" for i in keep]
-    names = [shape.headers[i] for i in keep]
-    values = chunk[cols].fillna("").to_numpy(dtype=object)
-    return [dict(zip(names, row)) for row in values]
+@dataclass
+class RawCells:
+    """The raw text of a chunk, turned into {header: text} only for the rows that need it: building
+    it for every row cost more than validating them."""
+    chunk: pd.DataFrame
+    names: list[str]            # headers kept (personal-data columns are not)
+    columns: list[str]          # their chunk columns
+    code_header: str | None     # the participant-code header: its text is hashed here too
+
+    def records(self, rows) -> dict[int, dict]:
+        picked = self.chunk[self.chunk["_row"].isin(list(rows))]
+        if picked.empty:
+            return {}
+        values = picked[self.columns].fillna("").to_numpy(dtype=object)
+        out = {int(n): dict(zip(self.names, row)) for n, row in zip(picked["_row"].tolist(), values)}
+        if self.code_header in self.names:
+            from edu_quality.sources.privacy import keyed_hash
+
+            column = self.columns[self.names.index(self.code_header)]
+            parsed = cells.parse_text(picked[column])[0]
+            for n, h in zip(picked["_row"].tolist(), keyed_hash(parsed).fillna("").tolist()):
+                out[int(n)][self.code_header] = h
+        return out
 
 
 def prepare(chunk: pd.DataFrame, shape: FileShape, source: Source, ctx: Context) -> Prepared:
@@ -84,30 +107,21 @@ def prepare(chunk: pd.DataFrame, shape: FileShape, source: Source, ctx: Context)
         d = described(source.name)
         if d is not None and d.unique:
             frame["_repeat"] = _repeat(frame, list(d.unique), ctx)
-    raw = _raw_records(chunk, shape, keep)
-    if "participant_code" in frame:
-        # The raw copy kept for quarantine must not carry the code in clear either.
-        from edu_quality.sources.privacy import keyed_hash
-        hashed = keyed_hash(frame["participant_code"]).fillna("").tolist()
-        header = headers["participant_code"]
-        for rec, h in zip(raw, hashed):
-            if header in rec:
-                rec[header] = h
-    frame["_raw"] = raw
+    # The raw copy kept for quarantine must not carry the participant code in clear either.
+    prepared.raw = RawCells(chunk, [shape.headers[i] for i in keep], [f"c{i}" for i in keep],
+                            headers.get("participant_code") if "participant_code" in frame else None)
     return prepared
 
 
 def _repeat(frame: pd.DataFrame, keys: list[str], ctx: Context) -> pd.Series:
     """The key text for rows whose key was already seen (in this chunk or an earlier one)."""
-    key = frame[keys].astype("string").fillna("").agg("|".join, axis=1)
-    out = []
-    for k in key.tolist():
-        if k in ctx.seen_keys:
-            out.append(k)
-        else:
-            ctx.seen_keys.add(k)
-            out.append(None)
-    return pd.Series(out, index=frame.index, dtype="object")
+    parts = [frame[k].astype("string").fillna("").tolist() for k in keys]
+    key = pd.Series(["|".join(p) for p in zip(*parts)] if len(parts) > 1 else parts[0],
+                    index=frame.index, dtype="object")
+    # Seen in an earlier chunk or file, or earlier in this chunk: the first occurrence stays valid.
+    repeated = key.duplicated(keep="first") | key.isin(ctx.seen_keys)
+    ctx.seen_keys.update(key[~repeated].tolist())
+    return key.where(repeated, None).astype("object")
 
 
 def _schools(chunk, shape, p: Prepared, ctx: Context) -> None:
@@ -153,7 +167,7 @@ def _vpr(chunk, shape, p: Prepared, ctx: Context) -> None:
             continue
         task_id, max_score = parsed
         column = f"task_{len(tasks)}"
-        values, bad = cells.parse_task_score(chunk[f"c{i}"])
+        values, bad = cells.parse_task_score_distinct(chunk[f"c{i}"])
         f[column] = values
         f[f"{column}__bad"] = chunk[f"c{i}"].where(bad)
         sums = sums + values.astype("float64")
@@ -285,7 +299,7 @@ def _self_evaluation(chunk, shape, p: Prepared, ctx: Context) -> None:
             continue  # not an indicator, or a repeated number (the first column of it counts)
         column = f"ind_{len(items)}"
         raw = chunk[f"c{i}"]
-        count, share, bad = cells.parse_count_share(raw)
+        count, share, bad = cells.parse_count_share_distinct(raw)
         flag, bad_flag = cells.parse_bool(raw)
         is_flag = flag.notna()
         f[f"{column}__text"] = cells.parse_text(raw)[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -29,6 +30,10 @@ class LoadStats:
     message: str | None = None
     load_id: int | None = None
     dropped_columns: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)   # read / prepare / validate / load
+
+    def timed(self, phase: str, started: float) -> None:
+        self.seconds[phase] = round(self.seconds.get(phase, 0.0) + time.perf_counter() - started, 3)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -95,6 +100,7 @@ class FileLoad:
             "update core.load_log set rows_read = %s, rows_loaded = %s, rows_quarantined = %s, "
             "message = %s, dropped_columns = %s, loaded_at = now() where load_id = %s",
             (s.rows_read, s.rows_loaded, s.rows_quarantined, s.message, s.dropped_columns, s.load_id))
+        __import__("edu_quality.faults").faults.failpoint("load.before_commit")  # tests/reliability
         self.raw.commit()
         self.close()
         return s
@@ -116,11 +122,11 @@ def record_rejected(engine: Engine, stats: LoadStats, reference_loads: list[int]
     return stats
 
 
-def quarantine_frame(failures_by_row: dict, frame: pd.DataFrame, rule_text: dict) -> pd.DataFrame:
-    bad = frame[frame["_row"].isin(list(failures_by_row))]
+def quarantine_frame(failures_by_row: dict, raw_by_row: dict[int, dict], rule_text: dict) -> pd.DataFrame:
+    """One quarantine row per bad row: where, which rules, the reason in Russian, the raw cells."""
     records = []
-    for number, raw in zip(bad["_row"].tolist(), bad["_raw"].tolist()):
-        items = failures_by_row[number]
+    for number in sorted(failures_by_row):
+        items, raw = failures_by_row[number], raw_by_row.get(number, {})
         records.append({
             "row_number": number,
             "column_name": ", ".join(dict.fromkeys(f.column for f in items)),

@@ -72,10 +72,7 @@ def rows_for_table(source: str, frame: pd.DataFrame, year: int,
         elif name == "teacher_hash":
             out[name] = keyed_hash(frame["teacher_code"])
         elif name == "task_scores":
-            tasks = [(col, task_id) for col, task_id, _ in task_columns]
-            values = frame[[c for c, _ in tasks]].astype("Int64").to_numpy(dtype=object) if tasks else None
-            out[name] = [json.dumps({t: (None if v is pd.NA else int(v)) for (_, t), v in zip(tasks, row)},
-                                    ensure_ascii=False) for row in values] if tasks else "{}"
+            out[name] = _task_scores_json(frame, task_columns)
         else:
             col = frame[name]
             if col.dtype.kind == "M":
@@ -83,6 +80,20 @@ def rows_for_table(source: str, frame: pd.DataFrame, year: int,
             out[name] = col
     out["row_number"] = frame["_row"].astype("int64")
     return out
+
+
+def _task_scores_json(frame: pd.DataFrame, task_columns: list[tuple[str, str, int]]) -> list[str] | str:
+    """`{"1К1": 2, "1К2": null, …}` per row, written column-wise (a dict and json.dumps per row cost
+    more than the rest of the load)."""
+    if not task_columns:
+        return "{}"
+    parts = []
+    for col, task_id, _ in task_columns:
+        key = json.dumps(task_id, ensure_ascii=False) + ": "
+        values = frame[col].astype("Int64")
+        text = values.astype("string").fillna("null").tolist()
+        parts.append([key + v for v in text])
+    return ["{" + ", ".join(row) + "}" for row in zip(*parts)]
 
 
 def _self_evaluation_rows(frame: pd.DataFrame, year: int, items: list[tuple[str, str, str]]) -> pd.DataFrame:

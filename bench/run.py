@@ -1,0 +1,137 @@
+"""`make bench` (region) / `make bench SCALE=national`: every stage of a year on the same files, side by side
+with the physical limit (`psql \\copy` of the same rows) and the naive approach (`read_csv` + `to_sql`).
+
+Each stage runs in its own process in the benchmark's own home (its own embedded PostgreSQL, wiped first),
+so its time and peak memory (RSS) are its own. Results go to docs/benchmarks/<scale>.json and the Markdown
+table in docs/benchmarks.md (which shows region and national side by side when both were run).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+RESULTS = DOCS / "benchmarks"
+TARGETS = {"copy_share": 0.5, "naive_times": 10.0, "national_seconds": 20 * 60, "national_rss_mib": 2048,
+           "region_seconds": 5 * 60}
+
+
+def run_stage(name: str, env: dict, **kwargs) -> dict:
+    """Run one stage in a child process; its wall time and peak RSS come from the kernel (wait4)."""
+    print(f"▶ {name}", flush=True)
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "bench.stages", name, json.dumps(kwargs)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"stage {name} failed with exit code {proc.returncode}")
+    result = json.loads(out.strip().splitlines()[-1])
+    rss_mib = usage.ru_maxrss / 1024
+    print(f"  {name}: {seconds:.1f} s, peak RSS {rss_mib:.0f} MiB", flush=True)
+    return {"seconds": round(seconds, 2), "rss_mib": round(rss_mib), "result": result}
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal"))
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 ** 2, 1),
+            "python": platform.python_version(), "os": platform.platform()}
+
+
+def bench_env(home: Path) -> dict:
+    env = dict(os.environ)
+    env.update({"EDU_QUALITY_HOME": str(home), "GX_ANALYTICS_ENABLED": "false",
+                "EDU_QUALITY_HASH_KEY": env.get("EDU_QUALITY_HASH_KEY", "benchmark-key-not-a-secret"),
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])})
+    env.pop("WAREHOUSE_URL", None) if not env.get("EDU_QUALITY_BENCH_WAREHOUSE_URL") else \
+        env.update({"WAREHOUSE_URL": env["EDU_QUALITY_BENCH_WAREHOUSE_URL"]})
+    return env
+
+
+def fresh_home(home: Path, env: dict) -> None:
+    if home.exists():
+        subprocess.run([sys.executable, "-m", "edu_quality", "db", "stop"], cwd=ROOT, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+
+
+def postgres_version(env: dict) -> str:
+    out = subprocess.run([sys.executable, "-c", "from sqlalchemy import text\n"
+                          "from edu_quality.warehouse.connection import engine\n"
+                          "print(engine().connect().execute(text('show server_version')).scalar())"],
+                         cwd=ROOT, env=env, capture_output=True, text=True)
+    return out.stdout.strip() or "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    p.add_argument("--scale", choices=("small", "region", "national"), default="region")
+    p.add_argument("--year", type=int, default=2025)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--naive-files", type=int, default=None,
+                   help="ВПР files for the naive approach (default: all at region scale, 1 at national)")
+    p.add_argument("--skip-documents", action="store_true")
+    p.add_argument("--work", default=str(ROOT / ".edu_quality" / "bench"))
+    args = p.parse_args(argv)
+
+    work = Path(args.work)
+    home, inbox, output = work / "home", work / f"inbox-{args.scale}", work / f"output-{args.scale}"
+    env = bench_env(home)
+    fresh_home(home, env)
+    shutil.rmtree(output, ignore_errors=True)
+    command = "make bench" + ("" if args.scale == "region" else f" SCALE={args.scale}")
+    started = time.perf_counter()
+    stages: dict[str, dict] = {}
+
+    manifest = inbox / str(args.year) / "_scale.json"
+    if manifest.exists() and json.loads(manifest.read_text())["seed"] == args.seed:
+        generated = json.loads(manifest.read_text())
+        stages["generate"] = {"seconds": generated["seconds"], "rss_mib": None, "reused": True,
+                              "result": {"rows": generated["rows"], "bytes": generated["bytes"]}}
+    else:
+        shutil.rmtree(inbox, ignore_errors=True)
+        stages["generate"] = run_stage("generate", env, scale=args.scale, year=args.year, inbox=str(inbox),
+                                       seed=args.seed)
+    stages["ingest"] = run_stage("ingest", env, inbox=str(inbox), year=args.year)
+    stages["raw_copy"] = run_stage("raw_copy", env, year=args.year, work=str(work))
+    naive_files = args.naive_files if args.naive_files is not None else (1 if args.scale == "national" else 100)
+    stages["naive"] = run_stage("naive", env, inbox=str(inbox), year=args.year, max_files=naive_files)
+    stages["gx_sql"] = run_stage("gx_sql", env, year=args.year)
+    stages["indicators"] = run_stage("indicators", env, year=args.year)
+    stages["analysis"] = run_stage("analysis", env, year=args.year)
+    if not args.skip_documents:
+        stages["documents"] = run_stage("documents", env, year=args.year, output=str(output))
+
+    result = {"scale": args.scale, "year": args.year, "seed": args.seed, "command": command,
+              "date": datetime.now().isoformat(timespec="minutes"), "machine": machine(),
+              "postgres": postgres_version(env), "stages": stages,
+              "total_seconds": round(time.perf_counter() - started, 1)}
+    subprocess.run([sys.executable, "-m", "edu_quality", "db", "stop"], cwd=ROOT, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{args.scale}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
+                                                encoding="utf-8")
+    from bench.report import write_report
+
+    text = write_report(RESULTS, DOCS / "benchmarks.md")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

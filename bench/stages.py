@@ -1,0 +1,178 @@
+"""One benchmark stage per process, so each stage's peak memory (RSS) is its own.
+
+Run by bench.run as `python -m bench.stages STAGE JSON-ARGS`; prints one JSON line with the result.
+The environment (EDU_QUALITY_HOME, the warehouse) is the benchmark's own, set by bench.run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+VPR_COPY_COLUMNS = ("year, school_code, subject, grade, class_label, participant_hash, variant, primary_score, "
+                    "mark, journal_mark, task_scores, load_id, row_number")
+
+
+def generate(scale: str, year: int, inbox: str, seed: int) -> dict:
+    from edu_quality.sample.scale import generate_scaled
+
+    manifest = generate_scaled(year, inbox, scale=scale, seed=seed, progress=lambda line: print(line, file=sys.stderr))
+    return {"rows": manifest["rows"], "bytes": manifest["bytes"], "files": len(manifest["files"])}
+
+
+def ingest(inbox: str, year: int) -> dict:
+    """Every file of the year through the product's reader, Great Expectations and loader, in load order."""
+    from edu_quality.pipeline import steps
+    from edu_quality.sources.contract import LOAD_ORDER
+
+    steps.prepare_warehouse()
+    per_source: dict[str, dict] = {}
+    for source in LOAD_ORDER:
+        for f in steps.files_of(inbox, year, source):
+            started = time.perf_counter()
+            stats = steps.ingest(source, f["path"], f["file_name"], year)
+            took = time.perf_counter() - started
+            agg = per_source.setdefault(source, {"files": 0, "rows_read": 0, "rows_loaded": 0,
+                                                 "rows_quarantined": 0, "seconds": 0.0, "phases": {}})
+            agg["files"] += 1
+            agg["seconds"] += took
+            for key in ("rows_read", "rows_loaded", "rows_quarantined"):
+                agg[key] += stats[key]
+            for phase, sec in stats.get("seconds", {}).items():
+                agg["phases"][phase] = agg["phases"].get(phase, 0.0) + sec
+            print(f"  {source} {f['file_name']}: {stats['rows_read']} строк, {took:.1f} с "
+                  f"({stats['rows_read'] / max(took, 1e-9):,.0f} строк/с)".replace(",", " "), file=sys.stderr)
+    return per_source
+
+
+def _psql_url() -> str:
+    from edu_quality.warehouse.connection import warehouse_url
+
+    return warehouse_url().replace("postgresql+psycopg2://", "postgresql://")
+
+
+def _psql(url: str, command: str) -> None:
+    subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-c", command], check=True)
+
+
+def raw_copy(year: int, work: str) -> dict:
+    """The physical limit: the same ВПР rows, already in the table's shape, into a table like core.vpr_result
+    with `psql \\copy` (no reading, no validation: the fastest way PostgreSQL takes them)."""
+    url = _psql_url()
+    path = Path(work) / "vpr_rows.csv"
+    _psql(url, f"\\copy (select {VPR_COPY_COLUMNS} from core.vpr_result where year = {year}) to '{path}' csv")
+    _psql(url, "create schema if not exists bench; drop table if exists bench.vpr_copy; "
+               "create table bench.vpr_copy (like core.vpr_result including all)")
+    started = time.perf_counter()
+    _psql(url, f"\\copy bench.vpr_copy ({VPR_COPY_COLUMNS}) from '{path}' csv")
+    took = time.perf_counter() - started
+    rows = sum(1 for _ in path.open("rb"))
+    _psql(url, "drop table bench.vpr_copy")
+    path.unlink()
+    return {"rows": rows, "seconds": took}
+
+
+def naive(inbox: str, year: int, max_files: int) -> dict:
+    """What people write instead: pandas.read_csv + DataFrame.to_sql, no validation at all."""
+    import pandas as pd
+    from sqlalchemy import text
+
+    from edu_quality.warehouse.connection import engine
+
+    eng = engine()
+    with eng.begin() as conn:
+        conn.execute(text("drop schema if exists bench_naive cascade; create schema bench_naive"))
+    files = sorted((Path(inbox) / str(year) / "vpr").iterdir())[:max_files]
+    rows = 0
+    started = time.perf_counter()
+    for i, path in enumerate(files):
+        # Each file has its own task columns, so each gets its own table, as a person would do it.
+        frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+        frame.to_sql(f"vpr_{i}", eng, schema="bench_naive", index=False, chunksize=10_000)
+        rows += len(frame)
+    took = time.perf_counter() - started
+    with eng.begin() as conn:
+        conn.execute(text("drop schema bench_naive cascade"))
+    return {"rows": rows, "seconds": took, "files": len(files)}
+
+
+def gx_sql(year: int) -> dict:
+    """Great Expectations pushed down to SQL: the contract's rules that still apply to loaded rows, checked on
+    the year's core.vpr_result inside PostgreSQL (a query asset), not in pandas."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from sqlalchemy import text
+
+    from edu_quality.sources.contract import VPR_SUBJECTS
+    from edu_quality.warehouse.connection import engine, warehouse_url
+
+    with engine().connect() as conn:
+        codes = [r[0] for r in conn.execute(text("select school_code from core.school where year = :y"), {"y": year})]
+        rows = conn.execute(text("select count(*) from core.vpr_result where year = :y"), {"y": year}).scalar_one()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    source = context.data_sources.add_sql("warehouse", connection_string=warehouse_url())
+    asset = source.add_query_asset("vpr_year", query=f"select * from core.vpr_result where year = {int(year)}")
+    batch = asset.add_batch_definition_whole_table("whole").get_batch()
+    e = gx.expectations
+    suite = context.suites.add(gx.ExpectationSuite(name="vpr_loaded", expectations=[
+        e.ExpectColumnValuesToNotBeNull(column="school_code"),
+        e.ExpectColumnValuesToBeInSet(column="school_code", value_set=codes),
+        e.ExpectColumnValuesToBeInSet(column="subject", value_set=list(VPR_SUBJECTS)),
+        e.ExpectColumnValuesToBeBetween(column="grade", min_value=4, max_value=11),
+        e.ExpectColumnValuesToNotBeNull(column="participant_hash"),
+        e.ExpectColumnValuesToBeBetween(column="variant", min_value=1),
+        e.ExpectColumnValuesToBeBetween(column="primary_score", min_value=0),
+        e.ExpectColumnValuesToBeBetween(column="mark", min_value=2, max_value=5),
+        e.ExpectColumnValuesToBeBetween(column="journal_mark", min_value=2, max_value=5),
+    ]))
+    started = time.perf_counter()
+    result = batch.validate(suite, result_format="SUMMARY")
+    took = time.perf_counter() - started
+    return {"rows": rows, "seconds": took, "expectations": len(result.results), "success": result.success}
+
+
+def indicators(year: int) -> dict:
+    from edu_quality.pipeline import steps
+
+    result = steps.compute_indicators(year)
+    return {"values": result.get("values"), "indicators": result.get("indicators")}
+
+
+def analysis(year: int) -> dict:
+    from edu_quality.pipeline import steps
+
+    result = steps.analyse(year)
+    return {"schools": result.get("schools") if isinstance(result, dict) else None}
+
+
+def documents(year: int, output: str) -> dict:
+    """Recommendations, then every municipality's documents one after another (each renders its schools
+    in a process per core), then the regional report and the index: the DAG's work on one worker."""
+    from sqlalchemy import text
+
+    from edu_quality.pipeline import steps
+    from edu_quality.warehouse.connection import engine
+
+    issued = date(year + 1, 1, 15).isoformat()
+    steps.choose_recommendations(year, issued)
+    codes = steps.municipalities(year)
+    for i, code in enumerate(codes, 1):
+        steps.render_municipality(year, code, output, issued)
+        print(f"  документы: {i}/{len(codes)} МО", file=sys.stderr)
+    steps.publish(year, output, issued)
+    with engine().connect() as conn:
+        docs = conn.execute(text("select count(*) from core.document where year = :y"), {"y": year}).scalar_one()
+    return {"documents": docs, "municipalities": len(codes)}
+
+
+STAGES = {"generate": generate, "ingest": ingest, "raw_copy": raw_copy, "naive": naive, "gx_sql": gx_sql,
+          "indicators": indicators, "analysis": analysis, "documents": documents}
+
+if __name__ == "__main__":
+    result = STAGES[sys.argv[1]](**json.loads(sys.argv[2]))
+    print(json.dumps(result, ensure_ascii=False, default=str))

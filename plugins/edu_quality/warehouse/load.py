@@ -5,6 +5,7 @@ all, so a crash mid-load leaves nothing half-loaded and a rerun simply loads the
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import time
@@ -39,11 +40,23 @@ class LoadStats:
         return dict(self.__dict__)
 
 
+def _text_columns(frame: pd.DataFrame) -> list[list]:
+    """Each column as a list of str (None for missing): numbers as pandas prints them (`3`, not `3.0`, for
+    integer columns)."""
+    out = []
+    for _, col in frame.items():
+        if col.dtype.kind in "iufb" or isinstance(col.dtype, (pd.Int64Dtype, pd.Float64Dtype, pd.BooleanDtype)):
+            col = col.astype("string")
+        out.append(col.astype(object).where(col.notna(), None).tolist())
+    return out
+
+
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
+    # csv.writer over columns is several times faster than DataFrame.to_csv; an empty field is NULL to COPY.
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False, na_rep="")
+    csv.writer(buffer, lineterminator="\n").writerows(zip(*_text_columns(frame)))
     buffer.seek(0)
     cols = ", ".join(frame.columns)
     cursor.copy_expert(f"copy {table} ({cols}) from stdin with (format csv)", buffer)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from edu_quality.config import PATHS
 from edu_quality.documents.recommend import add_months, risk_level
+from edu_quality.faults import failpoint
 
 log = logging.getLogger(__name__)
 MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
@@ -50,27 +51,30 @@ def school_contexts(engine: Engine, year: int, issued_on: date) -> list[dict]:
             "where s.year = :y order by s.municipality_code, s.school_code"), {"y": year}).mappings().all()
         # The school's cluster (comparable schools, see the analysis) as a third reference, computed
         # like the other levels: a ratio of the cluster schools' summed numerators and denominators.
-        values = conn.execute(text(
-            "with cluster_values as ("
-            " select st.cluster, v.indicator_code, case when sum(v.denominator) > 0 "
-            "  then sum(v.numerator)::numeric / sum(v.denominator) * c.scale end as value "
-            " from mart.indicator_values v join mart.school_status st on st.year = v.year "
-            "  and st.school_code = v.unit_code join core.indicator c using (indicator_code) "
-            " where v.year = :y and v.level = 'school' and c.aggregation = 'ratio_of_sums' "
-            "  and st.cluster is not null group by st.cluster, v.indicator_code, c.scale) "
-            "select v.unit_code, v.indicator_code, v.value, v.previous_value, v.change, "
-            "mo.value as municipality_value, rg.value as region_value, cv.value as cluster_value, c.name_ru, "
-            "c.unit, c.polarity, c.thresholds, c.direction_code "
+        cluster_values = {(r[0], r[1]): r[2] for r in conn.execute(text(
+            "select st.cluster, v.indicator_code, case when sum(v.denominator) > 0 "
+            " then sum(v.numerator)::numeric / sum(v.denominator) * c.scale end as value "
+            "from mart.indicator_values v join mart.school_status st on st.year = v.year "
+            " and st.school_code = v.unit_code join core.indicator c using (indicator_code) "
+            "where v.year = :y and v.level = 'school' and c.aggregation = 'ratio_of_sums' "
+            " and st.cluster is not null group by st.cluster, v.indicator_code, c.scale"), {"y": year})}
+        # Municipality and region values are looked up here, not joined: joined three times to the
+        # indicator view, the planner chose nested loops that took minutes for a 900-school region.
+        higher = {(r[0], r[1], r[2]): r[3] for r in conn.execute(text(
+            "select level, unit_code, indicator_code, value from mart.indicator_values "
+            "where year = :y and level in ('municipality', 'region')"), {"y": year})}
+        rows = conn.execute(text(
+            "select v.unit_code, v.indicator_code, v.value, v.previous_value, v.change, s.municipality_code, "
+            "st.cluster, c.name_ru, c.unit, c.polarity, c.thresholds, c.direction_code "
             "from mart.indicator_values v join core.indicator c using (indicator_code) "
             "join core.school s on s.year = v.year and s.school_code = v.unit_code "
             "left join mart.school_status st on st.year = v.year and st.school_code = v.unit_code "
-            "left join cluster_values cv on cv.cluster = st.cluster and cv.indicator_code = v.indicator_code "
-            "left join mart.indicator_values mo on mo.year = v.year and mo.level = 'municipality' "
-            " and mo.unit_code = s.municipality_code and mo.indicator_code = v.indicator_code "
-            "left join mart.indicator_values rg on rg.year = v.year and rg.level = 'region' "
-            " and rg.indicator_code = v.indicator_code "
             "where v.year = :y and v.level = 'school' order by c.direction_code, v.indicator_code"),
             {"y": year}).mappings().all()
+        region_code = next((k[1] for k in higher if k[0] == "region"), None)
+        values = [{**r, "municipality_value": higher.get(("municipality", r["municipality_code"], r["indicator_code"])),
+                   "region_value": higher.get(("region", region_code, r["indicator_code"])),
+                   "cluster_value": cluster_values.get((r["cluster"], r["indicator_code"]))} for r in rows]
         recs = conn.execute(text(
             "select unit_code, recommendation_code, text_ru, basis_ru, due_date from mart.recommendations "
             "where year = :y and level = 'school' order by unit_code, recommendation_code"),
@@ -174,9 +178,11 @@ def render_schools(engine: Engine, year: int, out_dir: Path, issued_on: date,
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for job, written in zip(jobs, pool.map(_write, jobs, chunksize=4)):
                 records += [(job[1]["school"]["school_code"], *w) for w in written]
+                failpoint("documents.school")
     else:
         for job in jobs:
             records += [(job[1]["school"]["school_code"], *w) for w in _write(job)]
+            failpoint("documents.school")
     with engine.begin() as conn:
         if records:
             conn.execute(text(

@@ -1,13 +1,11 @@
-"""The analysis against what the generator planted: recall and precision printed, and asserted where
-they honestly hold (see the notes on each test)."""
+"""The analysis against what the generator planted: recall and precision against the manifest printed
+and asserted with explicit thresholds."""
 from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import text
 
-from edu_quality.sample.region import build_region
-
-from .conftest import MUNICIPALITIES, NEXT, SCHOOLS, SEED, STUDENTS_PER_CLASS, YEAR
+from .conftest import NEXT, YEAR
 
 
 def _status(warehouse, year: int) -> pd.DataFrame:
@@ -26,41 +24,73 @@ def _score(name: str, found: set, truth: set) -> tuple[float, float]:
     return recall, precision
 
 
+# Recall and precision against the manifest, chosen after measuring this test region (80 schools: biased
+# 1.00/1.00, low results 0.88/0.88, unfavourable 1.00/0.31) and the default region (seed 2024, 300 schools:
+# 1.00/1.00, 0.97/0.97, 1.00/0.43); they leave room for a miss or a stranger more.
+BIASED_RECALL, BIASED_PRECISION = 0.8, 0.6
+LOW_RECALL, LOW_PRECISION = 0.75, 0.6
+UNFAVORABLE_RECALL, UNFAVORABLE_PRECISION = 0.8, 0.25
+
+
 def test_planted_biased_schools_are_found(region, warehouse):
     st = _status(warehouse, YEAR)
     found = set(st.index[st["biased_results_suspected"]])
     recall, precision = _score("biased", found, set(region.manifest["biased_schools"]))
-    for code in found:
+    for code in sorted(found):
         print(f"  {code}: {st.at[code, 'biased_kinds']}")
-    assert recall >= 0.8 and precision >= 0.5
+    assert recall >= BIASED_RECALL and precision >= BIASED_PRECISION
 
 
 def test_low_result_schools(region, warehouse):
-    """The generator plants low results by lowering a school's latent ability, but that school's own
-    random effect and type can outweigh the penalty; and the region's real bottom also holds schools
-    that are low for their context (unfavourable, boarding, evening schools), which the manifest does
-    not list. So precision is measured against the generator's own truth: a flagged school is right if
-    it was planted or its simulated latent ability is in the region's bottom 15 %."""
+    """The manifest's low-result schools are the generator's bottom tail of latent levels (recorded per
+    school in the manifest), put clearly below every other school; the analysis finds the bottom by
+    results alone."""
     st = _status(warehouse, YEAR)
     found = set(st.index[st["low_results"] == True])  # noqa: E712
-    planted = set(region.manifest["low_result_schools"])
-    recall, precision = _score("low results (manifest)", found, planted)
-    latent = pd.Series({s.code: s.ability for s in build_region(
-        YEAR, SEED, SCHOOLS, MUNICIPALITIES, STUDENTS_PER_CLASS).schools}).rank(pct=True) * 100
-    truly_low = planted | set(latent.index[latent <= 15])
-    _, precision_latent = _score("low results (planted or latent bottom 15 %)", found, truly_low)
-    for code in sorted(planted - found):
-        print(f"  missed planted {code}: latent ability at the {latent[code]:.0f}th percentile of the region")
-    # Every planted school whose latent ability is in the bottom 15 % is found.
-    assert {c for c in planted if latent[c] <= 15} <= found
-    assert precision_latent >= 0.7
+    truth = set(region.manifest["low_result_schools"])
+    recall, precision = _score("low results", found, truth)
+    latent = region.manifest["school_latent"]
+    rank = pd.Series({code: v["ability"] for code, v in latent.items()}).rank(pct=True) * 100
+    for code in sorted(found ^ truth):
+        print(f"  {'missed' if code in truth else 'extra'} {code}: latent level {latent[code]['ability']:+.2f} "
+              f"({rank[code]:.0f}th percentile of the region)")
+    # The planted tail really is the bottom of the region's latent levels.
+    assert rank[sorted(truth)].max() <= 100 * len(truth) / len(rank) + 1e-9
+    assert recall >= LOW_RECALL and precision >= LOW_PRECISION
 
 
 def test_unfavorable_conditions(region, warehouse):
+    """The analysis's criteria are relative (the region's top decile of a context share, rural, small), so
+    they also take in small rural schools with a top-decile share the generator did not plant as a story:
+    precision against the manifest is about a third to two fifths."""
     st = _status(warehouse, YEAR)
     found = set(st.index[st["unfavorable_conditions"] == True])  # noqa: E712
     recall, precision = _score("unfavourable", found, set(region.manifest["unfavorable_schools"]))
-    assert recall >= 0.8
+    assert recall >= UNFAVORABLE_RECALL and precision >= UNFAVORABLE_PRECISION
+
+
+def test_biased_schools_show_vpr_above_oge(region, warehouse):
+    """A school inflating its ВПР marks shows it against the supervised ОГЭ: next year the analysis
+    compares last year's ВПР 8 with this year's ОГЭ of the same students. Every planted biased school has
+    a subject flagged and few other schools do; the kind agrees (both subjects flagged) where the school's
+    marks leave room above ОГЭ — a strong school near the ceiling cannot show a 20-point gap."""
+    biased = set(region.manifest["biased_schools"])
+    with warehouse.connect() as conn:
+        flagged = set(conn.execute(text(
+            "select distinct school_code from mart.objectivity_signals where year = :y and signal_code = 'vpr_vs_oge' "
+            "and flagged"), {"y": NEXT}).scalars())
+        agrees = set(conn.execute(text(
+            "select school_code from mart.objectivity_verdicts where year = :y and signal_kind = 'oge' and agrees"),
+            {"y": NEXT}).scalars())
+        for r in conn.execute(text(
+                "select school_code, subject, verdict_ru from mart.objectivity_signals where year = :y "
+                "and signal_code = 'vpr_vs_oge' and school_code = any(:s) order by school_code, subject"),
+                {"y": NEXT, "s": sorted(biased | flagged)}):
+            print(f"  {r.school_code} {r.subject}: {r.verdict_ru}")
+    recall, precision = _score("ВПР 8 above ОГЭ in a subject, next year", flagged, biased)
+    _, agree_precision = _score("ВПР 8 above ОГЭ agrees, next year", agrees, biased)
+    assert recall >= BIASED_RECALL and precision >= BIASED_PRECISION
+    assert agrees and agree_precision >= BIASED_PRECISION
 
 
 def test_new_anomaly_is_found(region, warehouse):

@@ -1,6 +1,7 @@
 """docs/methodology.md — the Russian methodology page, generated from include/analysis/settings.yaml, the
-indicator catalogue (sql/indicators) and the constants of this package, so that every threshold the
-code uses is on the page and the page cannot drift from the code.
+indicator catalogue (sql/indicators), the constants of this package and the strength of the inflation the
+analysis is tested against (edu_quality.sample.anomaly), so that every threshold the code uses is on the
+page and the page cannot drift from the code.
 
     .venv/bin/python -m edu_quality.analysis.methodology      # rewrites docs/methodology.md
 """
@@ -11,6 +12,8 @@ import sys
 from pathlib import Path
 
 from edu_quality.config import PATHS
+
+from edu_quality.sample import anomaly as an
 
 from . import head_effectiveness as he
 from . import municipalities as mu
@@ -30,6 +33,11 @@ def n(x) -> str:
     x = float(x)
     text = f"{x:.6f}".rstrip("0").rstrip(".")
     return text.replace(".", ",").replace("-", "−")
+
+
+def pct(share: float) -> str:
+    """A share 0–1 as whole percent: 0.6 → 60."""
+    return n(round(100 * share))
 
 
 def _catalogue() -> dict:
@@ -145,6 +153,18 @@ def render_methodology(settings: dict | None = None) -> str:
     add(f"- **ОО с признаками необъективности результатов** (`biased_results_suspected`): согласуются не менее "
         f"{o['suspected_min_kinds']} видов сигналов. Один вид сам по себе признаком не считается: высокий результат "
         "в сложном контексте может быть и успешной практикой. Свидетельства сохраняются в `biased_evidence_ru`.")
+    add("- **Какое завышение метод выявляет.** Проверка (`tests/analysis`) добавляет в сгенерированный регион ещё "
+        f"одну ОО ({', '.join(an.SCHOOL_TYPES)}; не меньше {an.SCHOOL_MIN_STUDENTS} обучающихся; доля работ ВПР с "
+        f"отметками «4» и «5» в прошлом году не выше {n(an.ROOM_MAX_QUALITY)} %) с ВПР, завышенными "
+        f"так, как это делает снисходительный проверяющий: {an.BONUS_POINTS[0]}–{an.BONUS_POINTS[1]} первичных балла "
+        f"сверх заслуженных у {pct(an.BONUS_SHARE[0])}–{pct(an.BONUS_SHARE[1])} % работ и «дотягивание» до границы "
+        f"отметки у {pct(an.PUSH_SHARE[0])}–{pct(an.PUSH_SHARE[1])} % работ, которым до неё не хватает "
+        f"1–{an.PUSH_GAP} баллов; отметки по журналу не меняются. Метод рассчитан на завышение не слабее нижних "
+        f"границ этих диапазонов (+{an.BONUS_POINTS[0]} балла у {pct(an.BONUS_SHARE[0])} % работ и дотягивание у "
+        f"{pct(an.PUSH_SHARE[0])} % работ): при загруженном прошлом годе такая ОО признаётся ОО с признаками "
+        "необъективности. Завышение слабее этого, завышение у ОО с группами меньше минимальной и у ОО, где «4» и «5» "
+        f"и без завышения получают больше {n(an.ROOM_MAX_QUALITY)} % работ (завышать почти некуда: отметки почти не "
+        "меняются), метод может не заметить.")
     add("")
 
     lr, uc = s["low_results"], s["unfavorable_conditions"]

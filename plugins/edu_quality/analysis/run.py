@@ -12,6 +12,8 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from edu_quality.faults import failpoint
+
 from . import clusters, objectivity, results
 from .data import load_year
 from .head_effectiveness import head_effectiveness, objectivity_score
@@ -123,6 +125,7 @@ def analyse_year(engine: Engine, year: int, settings: dict | None = None) -> dic
         replace_year(conn, "core.objectivity_signal", year, sig, SIGNAL_COLUMNS)
         replace_year(conn, "core.objectivity_verdict", year, ver, VERDICT_COLUMNS)
         replace_year(conn, "core.school_status", year, status, STATUS_COLUMNS)
+        failpoint("analysis.stored")
         replace_year(conn, "core.school_risk_factor", year, risk, RISK_COLUMNS)
         replace_year(conn, "core.head_effectiveness", year, heads, HEAD_COLUMNS)
         replace_year(conn, "core.successful_practice", year, pr, PRACTICE_COLUMNS)

@@ -55,7 +55,8 @@ def generate(year: int, out_dir: str | Path, seed: int = 2024, schools: int = 30
     manifest = build_manifest(
         year=year, seed=seed,
         parameters={"schools": schools, "municipalities": municipalities, "students_per_class": students_per_class},
-        region=region.summary(), files=files, planted=region.planted, log=log)
+        region=region.summary(), files=files, planted=region.planted, log=log,
+        latent=region.latent())
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     (root / MANIFEST_NAME).write_text(text, encoding="utf-8", newline="\n")
     if target.exists():

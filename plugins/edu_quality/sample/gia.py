@@ -357,7 +357,7 @@ def write_gia(region: Region, root: Path, log: PlantLog) -> tuple[list[FileRecor
     results: list[Result] = []
     summaries: dict[str, GiaSummary] = {}
     for s in region.schools:
-        rows, summary = simulate_school(s, region.year, stream(region.seed, "gia", s.code))
+        rows, summary = simulate_school(s, region.year, stream(region.seed, "gia", region.year, s.code))
         results.extend(rows)
         summaries[s.code] = summary
     order = {f: i for i, f in enumerate(c.GIA_FORMS)}

@@ -18,12 +18,18 @@ from edu_quality.sources import contract as c
 from .writers import Cell, FileRecord, TableWriter
 
 MANIFEST_NAME = "_manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 # Shares of the region that get each story; at least one school each once the region has 10 schools.
-BIASED_SHARE = 0.02
-LOW_RESULT_SHARE = 0.03
+BIASED_SHARE = 0.04
 UNFAVORABLE_SHARE = 0.05
+# Low-result schools are the region's bottom tenth, as the regulation's low-result schools are the bottom
+# tail of the region across procedures and years (the analysis's threshold, low_results.percentile in
+# include/analysis/settings.yaml, is the methodologist's and may differ). Half of them are ordinary schools
+# given a deficit their context does not explain (LOW_RESULT_DEFICIT_SHARE, chosen here); the rest are the
+# schools already lowest (often the unfavourable ones) — see region.py.
+LOW_RESULT_SHARE = 0.10
+LOW_RESULT_DEFICIT_SHARE = 0.05
 
 # The `column` of an extra-cells bad row: it has no header (the pipeline's suites use the same label).
 BEYOND_HEADER = "(ячейки за последним столбцом заголовка)"
@@ -117,7 +123,8 @@ def choose_planted_schools(n_schools: int, rural_candidates: Sequence[str], bias
                            low_candidates: Sequence[str], rng: np.random.Generator) -> PlantedSchools:
     """Disjoint school sets. `rural_candidates`: rural schools with grades 5+ (the unfavourable context
     story); the other two: schools with both ВПР and ОГЭ grades, large enough for the story to show
-    through the noise of a few students."""
+    through the noise of a few students. `low_result` here are the schools given a deficit; the region
+    adds the rest of its bottom tail to them (region.py), which may include unfavourable schools."""
     taken: list[str] = []
 
     def pick(pool: Sequence[str], k: int) -> tuple[str, ...]:
@@ -131,12 +138,17 @@ def choose_planted_schools(n_schools: int, rural_candidates: Sequence[str], bias
 
     unfavorable = pick(rural_candidates or low_candidates, planted_count(n_schools, UNFAVORABLE_SHARE))
     biased = pick(biased_candidates, planted_count(n_schools, BIASED_SHARE))
-    low_result = pick(low_candidates, planted_count(n_schools, LOW_RESULT_SHARE))
+    low_result = pick(low_candidates, planted_count(n_schools, LOW_RESULT_DEFICIT_SHARE))
     return PlantedSchools(biased=biased, low_result=low_result, unfavorable=unfavorable)
 
 
+LATENT_NOTE = ("school_latent: each school's latent level on the ability scale the results are simulated from "
+               "(ability = base + school_effect + type_effect − context_effect − low_result_penalty; it does not "
+               "depend on the year); vpr_boost is added in ВПР only, where the checking is lenient")
+
+
 def build_manifest(*, year: int, seed: int, parameters: dict, region: dict, files: Sequence[FileRecord],
-                   planted: PlantedSchools, log: PlantLog) -> dict:
+                   planted: PlantedSchools, log: PlantLog, latent: dict | None = None) -> dict:
     return {
         "generator": "edu_quality.sample",
         "manifest_version": MANIFEST_VERSION,
@@ -151,6 +163,8 @@ def build_manifest(*, year: int, seed: int, parameters: dict, region: dict, file
         "biased_schools": list(planted.biased),
         "low_result_schools": list(planted.low_result),
         "unfavorable_schools": list(planted.unfavorable),
+        "school_latent_note": LATENT_NOTE,
+        "school_latent": latent or {},
         "bad_rows": log.bad_rows,
         "superseded_self_evaluation": log.superseded,
     }

@@ -2,14 +2,27 @@
 
 Every result the other modules simulate starts from a school's latent level:
     ability = base + school effect + school-type effect − social-context effect (poverty, non-native
-              share, rural location) − planted low-result penalty,
-and a student's ability adds class and personal noise to it. `students_per_class` only sets how many
-simulated students a class has; the school's nominal size (schools.*, self-evaluation) stays realistic.
+              share, rural location) − planted low-result deficit,
+and a student's ability adds class and personal noise to it. A school's latent level does not depend on
+the year, so its standing carries over from year to year, as a real school's does.
+
+Students move up a grade each year: the students of a grade are drawn from the cohort's own stream (the
+school, the year the cohort would have been in grade 0, the class), so grade 8 of one year is, student for
+student, grade 9 of the next (with the class size of the new grade: the first students stay, some leave
+or join). ВПР 8 of last year and ОГЭ of this year are then the same students, as the analysis expects.
+
+Low-result schools (the regulation's low-result school: the bottom tail of the region across procedures
+and years) are the region's bottom tenth: some ordinary schools given a deficit, and the schools already
+lowest. Every one of them is put at least LOW_RESULT_MARGIN below every other school with results, so they
+are the region's bottom in the data too, not only lower than they would be.
+
+`students_per_class` only sets how many simulated students a class has; the school's nominal size
+(schools.*, self-evaluation) stays realistic.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,7 +31,8 @@ import numpy as np
 from edu_quality.sources import contract as c
 
 from . import names
-from .planted import Plant, PlantedSchools, PlantLog, PlantedRow, choose_planted_schools, write_rows
+from .planted import (LOW_RESULT_SHARE, Plant, PlantedSchools, PlantLog, PlantedRow, choose_planted_schools,
+                      planted_count, write_rows)
 from .rng import stream
 from .writers import NBSP, FileRecord, TextLayout, decimal, dmy, iso, open_table, thousands
 
@@ -39,12 +53,18 @@ TYPE_EFFECT = {"гимназия": 0.45, "лицей": 0.55, "СОШ с УИОП
 CITY_SPECIAL_TYPES = ("гимназия", "вечерняя школа", "лицей", "СОШ с УИОП", "кадетская школа", "ЦО")
 CITY_SPECIAL_CYCLE = ("гимназия", "лицей", "СОШ с УИОП")
 RURAL_TYPE_CYCLE = ("СОШ", "ООШ", "СОШ", "НОШ", "СОШ", "ООШ", "СОШ", "СОШ", "ООШ", "СОШ")
+# A school chosen for a deficit loses LOW_RESULT_PENALTY of its own level; every school of the low-result
+# tail then sits LOW_RESULT_MARGIN plus up to LOW_RESULT_SPREAD below the lowest school outside it (the
+# margin is about twice the sampling error of a school's mean level, so the tail stays the tail in the data).
 LOW_RESULT_PENALTY = 0.8
+LOW_RESULT_MARGIN = 0.3
+LOW_RESULT_SPREAD = 0.3
 # Planted result stories go to schools big enough for them to show through a few students' noise.
 BIASED_MIN_STUDENTS = 250
 LOW_RESULT_MIN_STUDENTS = 120
 BASE_ABILITY = 0.35
 STUDENT_SD = 0.8
+CLASS_SD = 0.15
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,8 @@ class School:
     head_name: str = ""
     head_appointed: date = date(2000, 1, 1)
     effect: float = 0.0
+    context_effect: float = 0.0           # what the social context and rural location take off
+    low_result_penalty: float = 0.0       # the planted deficit (0 outside the low-result tail)
     ability: float = 0.0
     spaced_class_label: bool = False      # writes `5 А` rather than `5А`
     biased: bool = False
@@ -121,6 +143,16 @@ class Region:
 
     def school(self, code: str) -> School:
         return next(s for s in self.schools if s.code == code)
+
+    def latent(self) -> dict[str, dict]:
+        """Each school's latent level and its parts (the truth the planted stories are judged against)."""
+        from .vpr import BIAS_BOOST
+
+        return {s.code: {"ability": round(s.ability, 4), "school_effect": round(s.effect, 4),
+                         "type_effect": TYPE_EFFECT[s.school_type], "context_effect": round(s.context_effect, 4),
+                         "low_result_penalty": round(s.low_result_penalty, 4),
+                         "vpr_boost": BIAS_BOOST if s.biased else 0.0}
+                for s in self.schools}
 
     def summary(self) -> dict:
         return {
@@ -274,31 +306,75 @@ def _context(school: School, rng: np.random.Generator) -> None:
     if school.school_type in ("гимназия", "лицей"):
         low, ovz = low * 0.5, ovz * 0.5
     elif school.school_type == "школа-интернат":
-        low, ovz = rng.uniform(30, 60), rng.uniform(40, 90)
+        # An unfavourable boarding school keeps its unfavourable share of low-income families.
+        boarding_low = rng.uniform(30, 60)
+        low, ovz = (low if school.unfavorable else boarding_low), rng.uniform(40, 90)
     elif school.school_type == "вечерняя школа":
         low = rng.uniform(20, 40)
     school.low_income_pct = round(float(low), 1)
     school.non_native_pct = round(float(nn), 1)
     school.disability_pct = round(float(ovz), 1)
     school.effect = float(rng.normal(0.0, 0.3))
-    school.ability = (BASE_ABILITY + school.effect + TYPE_EFFECT[school.school_type]
-                      - 0.9 * school.low_income_pct / 100 - 0.6 * school.non_native_pct / 100
-                      - (0.0 if school.urban else 0.15) - (LOW_RESULT_PENALTY if school.low_result else 0.0))
+    school.context_effect = (0.9 * school.low_income_pct / 100 + 0.6 * school.non_native_pct / 100
+                             + (0.0 if school.urban else 0.15))
+    school.ability = BASE_ABILITY + school.effect + TYPE_EFFECT[school.school_type] - school.context_effect
 
 
-def _cohorts(school: School, students_per_class: int, rng: np.random.Generator) -> None:
+def _assessable(s: School) -> bool:
+    """A school with results in more than one procedure: ВПР (a grade 4–8) and ОГЭ (grade 9)."""
+    return s.has_grade(9) and any(s.has_grade(g) for g in range(4, 9))
+
+
+def _plant_low_results(schools: list[School], n_tail: int, rng: np.random.Generator) -> tuple[str, ...]:
+    """The region's bottom tail of low-result schools; returns their codes.
+
+    The schools chosen for a deficit (`low_result`) lose LOW_RESULT_PENALTY; then the tail is they and the
+    lowest other schools with ВПР and ОГЭ (not biased ones: their ВПР is inflated), `n_tail` in all. Every
+    school of the tail is put LOW_RESULT_MARGIN plus a random part of LOW_RESULT_SPREAD below the lowest
+    school outside it, unless it is that low already, so the tail is clearly the tail."""
+    for s in schools:
+        if s.low_result:
+            s.low_result_penalty = LOW_RESULT_PENALTY
+            s.ability -= LOW_RESULT_PENALTY
+    candidates = sorted((s for s in schools if _assessable(s) and not s.biased),
+                        key=lambda s: (not s.low_result, s.ability, s.index))
+    tail = candidates[:max(n_tail, sum(s.low_result for s in schools))]
+    in_tail = {s.code for s in tail}
+    rest = [s.ability for s in schools if s.code not in in_tail and any(s.has_grade(g) for g in SIM_GRADES)]
+    floor = min(rest) if rest else BASE_ABILITY
+    for s in tail:
+        target = floor - LOW_RESULT_MARGIN - float(rng.uniform(0.0, LOW_RESULT_SPREAD))
+        if s.ability > target:
+            s.low_result_penalty += s.ability - target
+            s.ability = target
+        s.low_result = True
+    return tuple(sorted(in_tail))
+
+
+def cohort_key(year: int, grade: int) -> int:
+    """The year the students of `grade` in `year` would have been in grade 0: the same for a cohort
+    every year."""
+    return year - grade
+
+
+def _cohorts(school: School, year: int, seed: int, students_per_class: int) -> None:
     for g in SIM_GRADES:
         if not school.has_grade(g):
             continue
         labels: list[str] = []
         ability: list[np.ndarray] = []
+        disability: list[np.ndarray] = []
         for k in range(school.classes[g]):
             n = max(1, int(round(school.class_size[g] * students_per_class / NOMINAL_CLASS)))
             sep = " " if school.spaced_class_label else ""
             labels.extend([f"{g}{sep}{CLASS_LETTERS[k]}"] * n)
-            ability.append(school.ability + rng.normal(0.0, 0.15) + rng.normal(0.0, STUDENT_SD, size=n))
-        abil = np.concatenate(ability)
-        school.cohorts[g] = Cohort(g, labels, [], abil, rng.random(len(abil)) < school.disability_pct / 100)
+            # Streams of the class of one cohort: the first students are the same whatever the size.
+            key = (school.code, cohort_key(year, g), k)
+            class_effect = float(stream(seed, "cohort", *key, "class").normal(0.0, CLASS_SD))
+            ability.append(school.ability + class_effect
+                           + stream(seed, "cohort", *key, "students").normal(0.0, STUDENT_SD, size=n))
+            disability.append(stream(seed, "cohort", *key, "disability").random(n) < school.disability_pct / 100)
+        school.cohorts[g] = Cohort(g, labels, [], np.concatenate(ability), np.concatenate(disability))
 
 
 def build_region(year: int, seed: int, n_schools: int, n_municipalities: int, students_per_class: int) -> Region:
@@ -348,9 +424,13 @@ def build_region(year: int, seed: int, n_schools: int, n_municipalities: int, st
         s.head_name = names.full_name(rng, bool(female))
         # Appointed between 1998 and the summer before the school year of the results.
         first, last = date(1998, 1, 15), date(year - 1, 8, 31)
-        s.head_appointed = first + timedelta(days=int(rng.integers(0, (last - first).days + 1)))
+        # One draw whatever the span, so the schools after this one get the same numbers in every year.
+        s.head_appointed = first + timedelta(days=int(rng.random() * ((last - first).days + 1)))
         s.spaced_class_label = bool(rng.random() < 0.25)
-        _cohorts(s, students_per_class, rng)
+    tail = _plant_low_results(schools, planted_count(len(schools), LOW_RESULT_SHARE), stream(seed, "low-result-tail"))
+    planted = replace(planted, low_result=tail)
+    for s in schools:
+        _cohorts(s, year, seed, students_per_class)
 
     # Participant codes: unique across the region, stable for a student across all sources.
     total = sum(len(co) for s in schools for co in s.cohorts.values())

@@ -393,7 +393,7 @@ def write_vpr(region: Region, root: Path, log: PlantLog) -> list[FileRecord]:
     records = []
     for k, spec in enumerate(files):
         t = spec.test
-        rng = stream(region.seed, "vpr", t.subject, t.grade)
+        rng = stream(region.seed, "vpr", region.year, t.subject, t.grade)
         difficulty = t.difficulties()
         header = _header(t, spec.fio)
         blocks = [b for b in (simulate(t, s, rng, difficulty) for s in region.schools) if b is not None]

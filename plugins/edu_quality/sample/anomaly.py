@@ -3,7 +3,9 @@ would: extra points on some tasks for most works, and works a few points short o
 pushed over it. Marks follow the scale; journal marks stay as the teacher gave them.
 
 The generator plants its own biased schools differently (an ability boost, pushes, journal marks made
-to agree); this one is independent of it and draws from a seed the generator never saw.
+to agree); this one is independent of it and draws from a seed the generator never saw. Its strength is
+drawn from the ranges below: the weakest corner is the weakest inflation the analysis claims to find
+(the methodology page states it from these constants; tests/analysis plants one with a random seed).
 """
 from __future__ import annotations
 
@@ -28,8 +30,21 @@ class Anomaly:
     school_code: str
     bonus: int            # points added to a work that gets the bonus
     bonus_share: float    # share of works that get it
-    push_share: float     # share of works 1–3 points short of a boundary pushed over it
+    push_share: float     # share of works 1–PUSH_GAP points short of a boundary pushed over it
     works_changed: int
+
+
+# The anomaly's strength: (lowest, highest) of each draw.
+BONUS_POINTS = (2, 4)        # primary points added to a work that gets the bonus
+BONUS_SHARE = (0.6, 0.9)     # share of the school's works that get it
+PUSH_SHARE = (0.4, 0.8)      # share of the works PUSH_GAP or fewer points short of a boundary pushed over it
+PUSH_GAP = 3
+# The school it goes to: an ordinary school big enough to have ВПР groups above the analysis's minimum.
+SCHOOL_TYPES = ("СОШ", "СОШ с УИОП", "ЦО", "гимназия", "лицей")
+SCHOOL_MIN_STUDENTS = 300
+# ...and one whose marks leave room to inflate: at most this share (%) of its ВПР works got «4» or «5» the
+# year before. Above it inflation hardly changes marks (a top school sits at the ceiling) and is not claimed.
+ROOM_MAX_QUALITY = 75
 
 
 def _norm(h: str) -> str:
@@ -58,9 +73,9 @@ def _mark(primary: int, bounds: tuple[int, int, int]) -> int:
 def plant(year_dir: Path, school_code: str, seed: int) -> Anomaly:
     """Rewrite every ВПР file of `year_dir` (as UTF-8 `;` CSV, same stem) with the school's works inflated."""
     rng = np.random.default_rng(seed)
-    bonus = int(rng.integers(2, 5))
-    bonus_share = float(rng.uniform(0.6, 0.9))
-    push_share = float(rng.uniform(0.4, 0.8))
+    bonus = int(rng.integers(BONUS_POINTS[0], BONUS_POINTS[1] + 1))
+    bonus_share = float(rng.uniform(*BONUS_SHARE))
+    push_share = float(rng.uniform(*PUSH_SHARE))
     scales = _scales(year_dir)
     source = source_by_name("vpr")
     changed = 0
@@ -117,7 +132,7 @@ def _inflate(cells, tasks, primary_i, mark_i, scale, bonus, bonus_share, push_sh
 
     if rng.random() < bonus_share:
         add(bonus)
-    short = next((b - sum(scores) for b in bounds if 1 <= b - sum(scores) <= 3), None)
+    short = next((b - sum(scores) for b in bounds if 1 <= b - sum(scores) <= PUSH_GAP), None)
     if short and rng.random() < push_share:
         add(short)
     new_primary = sum(scores)

@@ -6,11 +6,13 @@ every run, so a data engineer can open them. GX is imported here only: it takes 
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,18 +69,33 @@ class SuiteRunner:
         self.gx = gx
         self.root = root or PATHS.gx_root
         self.root.mkdir(parents=True, exist_ok=True)
-        self.context = gx.get_context(mode="file", project_root_dir=str(self.root))
-        try:
-            self.context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-            self.context.variables.save()
-        except Exception:  # older/newer variable shapes: progress bars only cost log noise
-            log.debug("could not turn GX progress bars off", exc_info=True)
         self.data_docs = data_docs
-        try:  # keep the stored one: replacing it would orphan the stored checkpoints' assets
-            self.datasource = self.context.data_sources.get("edu_quality_inbox")
-        except (KeyError, ValueError, LookupError):
-            self.datasource = self.context.data_sources.add_pandas("edu_quality_inbox")
         self._checkpoints: dict = {}
+        with self._project_lock():
+            self.context = gx.get_context(mode="file", project_root_dir=str(self.root))
+            quiet = {"globally": False, "metric_calculations": False}
+            try:
+                if self.context.variables.progress_bars != quiet:  # saving rewrites great_expectations.yml
+                    self.context.variables.progress_bars = quiet
+                    self.context.variables.save()
+            except Exception:  # older/newer variable shapes: progress bars only cost log noise
+                log.debug("could not turn GX progress bars off", exc_info=True)
+            try:  # keep the stored one: replacing it would orphan the stored checkpoints' assets
+                self.datasource = self.context.data_sources.get("edu_quality_inbox")
+            except (KeyError, ValueError, LookupError):
+                self.datasource = self.context.data_sources.add_pandas("edu_quality_inbox")
+
+    @contextmanager
+    def _project_lock(self):
+        """GX rewrites great_expectations.yml in place when a context is set up or an asset, suite or
+        checkpoint is registered; tasks running at once (Airflow's mapped ingests, Celery workers) read
+        it half-written. One process at a time does either; validating runs unlocked."""
+        with (self.root / ".edu_quality.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _checkpoint(self, source: str, suite_doc: dict, extra: list[dict]):
         """One checkpoint per distinct suite (a source's JSON plus a file's own task columns), named by
@@ -89,11 +106,15 @@ class SuiteRunner:
         name = f"{source}-{digest[:12]}"
         if name in self._checkpoints:
             return self._checkpoints[name]
+        with self._project_lock():
+            self._checkpoints[name] = self._stored_or_registered(name, source, suite_doc, expectations)
+        return self._checkpoints[name]
+
+    def _stored_or_registered(self, name: str, source: str, suite_doc: dict, expectations: list[dict]):
+        gx = self.gx
         checkpoint_name = name if self.data_docs else f"{name}-nodocs"
         try:  # stored by an earlier process (every Airflow task is one): registering again costs seconds
-            checkpoint = self.context.checkpoints.get(checkpoint_name)
-            self._checkpoints[name] = checkpoint
-            return checkpoint
+            return self.context.checkpoints.get(checkpoint_name)
         except Exception:  # not stored yet: GX raises its own not-found errors
             pass
         try:
@@ -113,7 +134,6 @@ class SuiteRunner:
         checkpoint = self.context.checkpoints.add_or_update(gx.Checkpoint(
             name=checkpoint_name, validation_definitions=[definition], actions=actions,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}))
-        self._checkpoints[name] = checkpoint
         return checkpoint
 
     def validate(self, source: str, frame: pd.DataFrame, extra: list[dict] | None = None,

@@ -271,8 +271,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLine(logging.Formatter):
+    """Console log lines without tracebacks (a library logging a lost connection, say): the operator
+    gets one message per problem; EDU_QUALITY_DEBUG=1 shows everything."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None})
+        return super().format(record)
+
+
+def setup_console_logging() -> None:
+    handler = logging.StreamHandler()
+    fmt = "%(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(logging.Formatter(fmt) if os.environ.get("EDU_QUALITY_DEBUG") else _OneLine(fmt))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_console_logging()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -13,6 +13,7 @@ import logging
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from edu_quality.faults import failpoint
 from edu_quality.indicators.catalog import Indicator, load_catalog, publish
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ def compute_year(engine: Engine, year: int, catalog: list[Indicator] | None = No
             school_sql, higher_sql = statements(ind)
             conn.execute(text(school_sql), params)
             conn.execute(text(higher_sql), params)
+            failpoint("indicators.computed")
         values = conn.execute(text("select count(*) from core.indicator_value where year = :year"),
                               {"year": year}).scalar_one()
     log.info("computed %d indicators for %s: %d values", len(catalog), year, values)

@@ -1,0 +1,49 @@
+"""docs/reliability.md states figures and names files: they are checked here against the code, the
+hostile corpus and the fault tests, so the document cannot drift from what is really tested."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from edu_quality.config import PATHS
+
+from .test_kill import KILLS
+
+DOC = PATHS.root / "docs" / "reliability.md"
+CALL = re.compile(r"""failpoint\(["']([\w.]+)["']\)""")
+
+
+def _figure(text: str, label: str) -> int:
+    m = re.search(rf"- {re.escape(label)}: \*\*(\d+)\*\*", text)
+    assert m, f"docs/reliability.md: no figure «{label}»"
+    return int(m.group(1))
+
+
+def _failpoints_in_code() -> set[str]:
+    found = set()
+    for path in (PATHS.plugins / "edu_quality").rglob("*.py"):
+        if path.name != "faults.py":
+            found |= set(CALL.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_figures_are_those_of_the_code_and_the_tests():
+    text = DOC.read_text(encoding="utf-8")
+    points = _failpoints_in_code()
+    assert _figure(text, "failpoints in the code") == len(points)
+    # Each failpoint is documented, listed in faults.py, and killed for real by a test.
+    faults_doc = (PATHS.plugins / "edu_quality" / "faults.py").read_text(encoding="utf-8")
+    for name in points:
+        assert f"| `{name}` |" in text and f"  {name} " in faults_doc, name
+    assert {k.split(":")[0].split("@")[0] for k in KILLS} == points
+    assert _figure(text, "real `SIGKILL`s injected and survived") == len(KILLS)
+    hostile = [p for p in (PATHS.root / "tests" / "hostile" / "files").iterdir() if p.is_file()]
+    assert _figure(text, "hostile files tried") == len(hostile)
+
+
+def test_every_test_file_named_exists():
+    text = DOC.read_text(encoding="utf-8")
+    named = set(re.findall(r"tests/[\w/]+\.py", text))
+    assert len(named) >= 8
+    for name in sorted(named):
+        assert (PATHS.root / name).is_file(), name

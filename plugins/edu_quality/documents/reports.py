@@ -156,11 +156,8 @@ def write_publication_index(engine: Engine, year: int, out_dir: Path) -> Path:
             "select municipality_code, municipality_name from core.municipality where year = :y order by 1"),
             {"y": year}).all())
         quality = conn.execute(text(
-            "select source, count(*) filter (where status = 'loaded') as files, "
-            "count(*) filter (where status = 'rejected') as rejected, coalesce(sum(rows_read), 0) as rows_read, "
-            "coalesce(sum(rows_loaded), 0) as rows_loaded, coalesce(sum(rows_quarantined), 0) as rows_quarantined "
-            "from core.load_log where year = :y and status in ('loaded', 'rejected') group by 1 order by 1"),
-            {"y": year}).mappings().all()
+            "select source, files_loaded as files, files_rejected as rejected, rows_read, rows_loaded, "
+            "rows_quarantined from mart.load_quality where year = :y order by source"), {"y": year}).mappings().all()
     groups: dict[str, dict] = {}
     region = None
     for d in docs:

@@ -7,6 +7,7 @@ catalogue's own files (`_not_computable.yaml`: what the sources cannot give), no
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from edu_quality.config import PATHS
+
+log = logging.getLogger(__name__)
 
 UNITS = ("%", "балл", "чел.", "ед.")
 POLARITIES = ("higher_better", "lower_better", "neutral")
@@ -91,6 +94,20 @@ def load_not_computable(root: Path | None = None) -> list[dict]:
 
 
 def publish(conn: Connection, catalog: list[Indicator]) -> None:
+    """Make core.indicator (mart.indicator_catalog) the catalogue: its indicators added or updated, and
+    those no longer in it removed, with their values in every year (mart.indicator_values lists only
+    catalogued indicators). The analysis tables keep their own copies of codes and names: they are each
+    year's results and are rewritten when that year is analysed again."""
+    if not catalog:
+        raise ValueError("the indicator catalogue is empty: refusing to remove every published indicator")
+    codes = [ind.code for ind in catalog]
+    removed = list(conn.execute(text(
+        "select indicator_code from core.indicator where indicator_code <> all(:codes) order by 1"),
+        {"codes": codes}).scalars())
+    if removed:
+        conn.execute(text("delete from core.indicator_value where indicator_code = any(:codes)"), {"codes": removed})
+        conn.execute(text("delete from core.indicator where indicator_code = any(:codes)"), {"codes": removed})
+        log.warning("показатели удалены из каталога и из хранилища вместе со значениями: %s", ", ".join(removed))
     for ind in catalog:
         conn.execute(text(
             "insert into core.indicator (indicator_code, name_ru, direction_code, direction_name_ru, unit, "

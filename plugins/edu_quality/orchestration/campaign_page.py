@@ -25,10 +25,8 @@ def page_context(engine: Engine, year: int | None = None, today: date | None = N
             "where c.year = :y and c.required group by 1, 2, 3, c.source order by 1, c.source"),
             {"y": year}).mappings().all()
         quality = conn.execute(text(
-            "select source, count(*) filter (where status = 'loaded') as files, "
-            "count(*) filter (where status = 'rejected') as rejected, coalesce(sum(rows_read), 0) as rows_read, "
-            "coalesce(sum(rows_quarantined), 0) as rows_quarantined from core.load_log "
-            "where year = :y and status in ('loaded', 'rejected') group by 1 order by 1"), {"y": year}).mappings().all()
+            "select source, files_loaded as files, files_rejected as rejected, rows_read, rows_quarantined "
+            "from mart.load_quality where year = :y order by source"), {"y": year}).mappings().all()
         reminders = conn.execute(text(
             "select municipality_code, school_code, school_name, head_name, missing_sources "
             "from mart.campaign_reminders where year = :y order by 1, 2"), {"y": year}).mappings().all()

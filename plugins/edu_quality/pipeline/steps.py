@@ -15,8 +15,22 @@ from edu_quality.config import PATHS
 from edu_quality.pipeline import inbox as inbox_mod
 from edu_quality.sources.contract import SOURCES
 from edu_quality.warehouse.connection import engine
+from edu_quality.warehouse.locks import advisory_lock
 
 log = logging.getLogger(__name__)
+
+
+# Two runs of one year (a manual run and the scheduled one, the annual DAG and refresh_year_outputs) are
+# serialised on the year: recomputing its results (indicators, analysis, recommendations) holds the year
+# exclusively; loading its files and writing its documents hold it shared, so the mapped tasks of one run
+# still go in parallel, while never reading results half-recomputed by another run. Documents of one
+# municipality are written by one run at a time. Order is always year, then file or municipality.
+def _year_exclusive(year: int):
+    return advisory_lock(engine(), "year", year)
+
+
+def _year_shared(year: int):
+    return advisory_lock(engine(), "year", year, shared=True)
 
 
 def prepare_warehouse() -> list[str]:
@@ -31,7 +45,8 @@ def withdraw_absent(inbox: str, year: int) -> list[str]:
 
     found = inbox_mod.discover(inbox, year)
     present = [(s, f) for s, files in found.items() for f in files]
-    withdrawn = withdraw(engine(), year, present)
+    with _year_exclusive(year):
+        withdrawn = withdraw(engine(), year, present)
     for name in withdrawn:
         log.warning("файл %s больше не лежит во входящей папке: его строки за %s год удалены", name, year)
     return withdrawn
@@ -72,7 +87,8 @@ def files_of(inbox: str, year: int, source: str) -> list[dict]:
 def ingest(source: str, path: str, file_name: str, year: int) -> dict:
     from edu_quality.pipeline.ingest import ingest_file
 
-    stats = ingest_file(engine(), year, source, Path(path), file_name)
+    with _year_shared(year):
+        stats = ingest_file(engine(), year, source, Path(path), file_name)
     return stats.as_dict()
 
 
@@ -89,23 +105,26 @@ def build_data_docs() -> str | None:
 def compute_indicators(year: int) -> dict:
     from edu_quality.indicators.compute import compute_year
 
-    return compute_year(engine(), year)
+    with _year_exclusive(year):
+        return compute_year(engine(), year)
 
 
 def analyse(year: int) -> dict:
     from edu_quality.analysis import analyse_year
 
-    return analyse_year(engine(), year)
+    with _year_exclusive(year):
+        return analyse_year(engine(), year)
 
 
 def choose_recommendations(year: int, issued_on: str) -> int:
     from edu_quality.documents.recommend import choose
 
-    return choose(engine(), year, date.fromisoformat(issued_on))
+    with _year_exclusive(year):
+        return choose(engine(), year, date.fromisoformat(issued_on))
 
 
 def municipalities(year: int) -> list[str]:
-    with engine().begin() as conn:
+    with _year_exclusive(year), engine().begin() as conn:
         # Documents of schools no longer in the year's reference are not the year's documents.
         conn.execute(text("delete from core.document where year = :y and unit_code not in "
                           "(select school_code from core.school where year = :y)"), {"y": year})
@@ -119,27 +138,27 @@ def render_municipality(year: int, municipality_code: str, output: str, issued_o
     from edu_quality.documents.reports import render_municipality as render_reports
 
     day = date.fromisoformat(issued_on)
-    return (render_schools(engine(), year, Path(output), day, only_municipality=municipality_code)
-            + render_reports(engine(), year, municipality_code, Path(output), day))
+    with _year_shared(year), advisory_lock(engine(), "documents", year, municipality_code):
+        return (render_schools(engine(), year, Path(output), day, only_municipality=municipality_code)
+                + render_reports(engine(), year, municipality_code, Path(output), day))
 
 
 def publish(year: int, output: str, issued_on: str) -> str:
     """The regional report, then the index of every document of the year."""
     from edu_quality.documents.reports import render_region, write_publication_index
 
-    render_region(engine(), year, Path(output), date.fromisoformat(issued_on))
-    return str(write_publication_index(engine(), year, Path(output)))
+    with _year_shared(year), advisory_lock(engine(), "documents", year, "region"):
+        render_region(engine(), year, Path(output), date.fromisoformat(issued_on))
+        return str(write_publication_index(engine(), year, Path(output)))
 
 
 def summarize(year: int, output: str, data_docs: str | None, run_id: str | None = None) -> dict:
     with engine().connect() as conn:
         files = conn.execute(text(
-            "select count(*) filter (where status = 'loaded') as loaded_files, "
-            "count(*) filter (where status = 'rejected') as rejected_files, "
-            "coalesce(sum(rows_read) filter (where status = 'loaded'), 0) as rows_read, "
-            "coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0) as rows_loaded, "
-            "coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0) as rows_quarantined "
-            "from core.load_log where year = :y and status in ('loaded', 'rejected')"), {"y": year}).mappings().one()
+            "select coalesce(sum(files), 0) as files, coalesce(sum(files_loaded), 0) as loaded_files, "
+            "coalesce(sum(files_rejected), 0) as rejected_files, coalesce(sum(rows_read), 0) as rows_read, "
+            "coalesce(sum(rows_loaded), 0) as rows_loaded, coalesce(sum(rows_quarantined), 0) as rows_quarantined "
+            "from mart.load_quality where year = :y"), {"y": year}).mappings().one()
         rejected = [dict(r) for r in conn.execute(text(
             "select file_name, message from core.load_log l where year = :y and status = 'rejected' "
             "and not exists (select 1 from core.load_log n where n.year = l.year and n.file_name = l.file_name "
@@ -158,8 +177,8 @@ def summarize(year: int, output: str, data_docs: str | None, run_id: str | None 
             "select count(*) from core.recommendation where year = :y"), {"y": year}).scalar_one()
     summary = {
         "year": year,
-        "files_read": files["loaded_files"] + files["rejected_files"],
-        "files_loaded": files["loaded_files"], "files_rejected": files["rejected_files"],
+        "files_read": int(files["files"]),
+        "files_loaded": int(files["loaded_files"]), "files_rejected": int(files["rejected_files"]),
         "rejected": rejected,
         "rows_read": int(files["rows_read"]), "rows_loaded": int(files["rows_loaded"]),
         "rows_quarantined": int(files["rows_quarantined"]),
@@ -198,10 +217,20 @@ def check_deadline(day: date, year: int | None = None) -> dict:
             "fires": state.fires}
 
 
-def follow_up(year: int, output: str) -> dict:
-    """Who is late with the one-month review and the action plans: a CSV to send, and counts."""
+def _write_csv(path: Path, header: list[str], rows) -> Path:
+    """A list for people to open in Excel as it is: UTF-8 with a BOM, cells separated by `;`."""
     import csv
 
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def follow_up(year: int, output: str) -> dict:
+    """Who is late with the one-month review and the action plans: a CSV to send, and counts."""
     with engine().connect() as conn:
         rows = conn.execute(text(
             "select f.level, f.unit_code, coalesce(s.school_name, m.municipality_name) as name, "
@@ -212,35 +241,25 @@ def follow_up(year: int, output: str) -> dict:
             "where f.year = :y and f.late order by f.level, f.unit_code, f.recommendation_code"),
             {"y": year}).all()
         total = conn.execute(text("select count(*) from mart.follow_up where year = :y"), {"y": year}).scalar_one()
-    path = Path(output) / str(year) / "контроль_исполнения_просрочено.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f, delimiter=";")
-        writer.writerow(["Уровень", "Код", "Наименование", "Рекомендация", "Срок рекомендации", "Срок меры",
-                         "Состояние"])
-        for r in rows:
-            writer.writerow([r.level, r.unit_code, r.name, r.recommendation_code,
-                             r.recommendation_due.strftime("%d.%m.%Y"),
-                             r.measure_due.strftime("%d.%m.%Y") if r.measure_due else "", r.status_ru])
+    path = _write_csv(
+        Path(output) / str(year) / "контроль_исполнения_просрочено.csv",
+        ["Уровень", "Код", "Наименование", "Рекомендация", "Срок рекомендации", "Срок меры", "Состояние"],
+        [[r.level, r.unit_code, r.name, r.recommendation_code, r.recommendation_due.strftime("%d.%m.%Y"),
+          r.measure_due.strftime("%d.%m.%Y") if r.measure_due else "", r.status_ru] for r in rows])
     log.info("контроль исполнения за %s: рекомендаций %d, просрочено %d; список: %s", year, total, len(rows), path)
     return {"recommendations": total, "late": len(rows), "list": str(path)}
 
 
 def reminders(year: int, output: str) -> dict:
     """Schools that have not sent a required source: a CSV the operator can send."""
-    import csv
-
     with engine().connect() as conn:
         rows = conn.execute(text(
             "select municipality_code, school_code, school_name, head_name, missing_sources, days_to_deadline "
             "from mart.campaign_reminders where year = :y order by 1, 2"), {"y": year}).all()
-    path = Path(output) / str(year) / "напоминания_о_непредставленных_данных.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f, delimiter=";")
-        writer.writerow(["Код МО", "Код ОО", "Наименование ОО", "Руководитель", "Не представлено",
-                         "Дней до срока"])
-        writer.writerows([tuple(r) for r in rows])
+    path = _write_csv(
+        Path(output) / str(year) / "напоминания_о_непредставленных_данных.csv",
+        ["Код МО", "Код ОО", "Наименование ОО", "Руководитель", "Не представлено", "Дней до срока"],
+        [tuple(r) for r in rows])
     log.info("напоминания за %s: %d школ не прислали обязательные данные; список: %s", year, len(rows), path)
     return {"schools": len(rows), "list": str(path)}
 

@@ -13,8 +13,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-VPR_COPY_COLUMNS = ("year, school_code, subject, grade, class_label, participant_hash, variant, primary_score, "
-                    "mark, journal_mark, task_scores, load_id, row_number")
+
+def _vpr_columns() -> str:
+    from edu_quality.warehouse.tables import TABLES
+
+    return ", ".join(TABLES["vpr"][1] + ["load_id", "row_number"])
 
 
 def generate(scale: str, year: int, inbox: str, seed: int) -> dict:
@@ -49,12 +52,6 @@ def ingest(inbox: str, year: int) -> dict:
     return per_source
 
 
-def _psql_url() -> str:
-    from edu_quality.warehouse.connection import warehouse_url
-
-    return warehouse_url().replace("postgresql+psycopg2://", "postgresql://")
-
-
 def _psql(url: str, command: str) -> None:
     subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-c", command], check=True)
 
@@ -62,13 +59,15 @@ def _psql(url: str, command: str) -> None:
 def raw_copy(year: int, work: str) -> dict:
     """The physical limit: the same ВПР rows, already in the table's shape, into a table like core.vpr_result
     with `psql \\copy` (no reading, no validation: the fastest way PostgreSQL takes them)."""
-    url = _psql_url()
+    from edu_quality.warehouse.connection import warehouse_url
+
+    url, columns = warehouse_url(), _vpr_columns()
     path = Path(work) / "vpr_rows.csv"
-    _psql(url, f"\\copy (select {VPR_COPY_COLUMNS} from core.vpr_result where year = {year}) to '{path}' csv")
+    _psql(url, f"\\copy (select {columns} from core.vpr_result where year = {year}) to '{path}' csv")
     _psql(url, "create schema if not exists bench; drop table if exists bench.vpr_copy; "
                "create table bench.vpr_copy (like core.vpr_result including all)")
     started = time.perf_counter()
-    _psql(url, f"\\copy bench.vpr_copy ({VPR_COPY_COLUMNS}) from '{path}' csv")
+    _psql(url, f"\\copy bench.vpr_copy ({columns}) from '{path}' csv")
     took = time.perf_counter() - started
     rows = sum(1 for _ in path.open("rb"))
     _psql(url, "drop table bench.vpr_copy")

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -128,3 +129,15 @@ def test_personal_data_columns_never_stored(tmp_path, warehouse):
                                    "or raw::text like '%123-456-789%'")).scalar_one()
     assert dropped == ["ФИО", "СНИЛС", "Дата рождения"]
     assert leaked == 0
+
+
+def test_quarantined_rows_keep_participant_codes_only_as_keyed_hashes(warehouse):
+    from edu_quality.sources.privacy import keyed_hash
+
+    with warehouse.connect() as conn:
+        codes = [r[0] for r in conn.execute(text(
+            "select q.raw ->> 'Код участника' from core.quarantine q join core.load_log l using (load_id) "
+            "where l.file_name = 'vpr_class_mismatch.csv' and l.status = 'loaded'"))]
+    assert codes, "the class-mismatch file quarantines rows"
+    assert "P2" not in codes
+    assert keyed_hash(pd.Series(["P2"])).iloc[0] in codes

@@ -58,20 +58,20 @@ class RawCells:
     chunk: pd.DataFrame
     names: list[str]            # headers kept (personal-data columns are not)
     columns: list[str]          # their chunk columns
-    code_header: str | None     # the participant-code header: its text is hashed here too
+    code_header: str | None     # the participant-code header: its text is replaced by the keyed hash
+    codes: pd.Series | None     # the parsed participant codes of the chunk (same index)
 
     def records(self, rows) -> dict[int, dict]:
-        picked = self.chunk[self.chunk["_row"].isin(list(rows))]
-        if picked.empty:
+        picked = self.chunk["_row"].isin(list(rows))
+        if not picked.any():
             return {}
-        values = picked[self.columns].fillna("").to_numpy(dtype=object)
-        out = {int(n): dict(zip(self.names, row)) for n, row in zip(picked["_row"].tolist(), values)}
-        if self.code_header in self.names:
+        numbers = self.chunk.loc[picked, "_row"].tolist()
+        values = self.chunk.loc[picked, self.columns].fillna("").to_numpy(dtype=object)
+        out = {int(n): dict(zip(self.names, row)) for n, row in zip(numbers, values)}
+        if self.code_header in self.names and self.codes is not None:
             from edu_quality.sources.privacy import keyed_hash
 
-            column = self.columns[self.names.index(self.code_header)]
-            parsed = cells.parse_text(picked[column])[0]
-            for n, h in zip(picked["_row"].tolist(), keyed_hash(parsed).fillna("").tolist()):
+            for n, h in zip(numbers, keyed_hash(self.codes[picked]).fillna("").tolist()):
                 out[int(n)][self.code_header] = h
         return out
 
@@ -108,8 +108,9 @@ def prepare(chunk: pd.DataFrame, shape: FileShape, source: Source, ctx: Context)
         if d is not None and d.unique:
             frame["_repeat"] = _repeat(frame, list(d.unique), ctx)
     # The raw copy kept for quarantine must not carry the participant code in clear either.
+    codes = frame["participant_code"] if "participant_code" in frame else None
     prepared.raw = RawCells(chunk, [shape.headers[i] for i in keep], [f"c{i}" for i in keep],
-                            headers.get("participant_code") if "participant_code" in frame else None)
+                            headers.get("participant_code") if codes is not None else None, codes)
     return prepared
 
 

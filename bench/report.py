@@ -24,9 +24,12 @@ def figures(run: dict) -> dict:
     """The derived numbers of one run."""
     st = run["stages"]
     ingest = st["ingest"]["result"]
-    vpr = ingest.get("vpr", {})
-    rows_total = sum(s["rows_read"] for s in ingest.values())
-    vpr_rate = vpr.get("rows_read", 0) / max(vpr.get("seconds", 0), 1e-9)
+    sources = ingest.get("sources", ingest)  # runs before parallel ingest recorded sources at the top level
+    vpr = sources.get("vpr", {})
+    rows_total = sum(s["rows_read"] for s in sources.values())
+    # Wall time of the ВПР files (they load first after the references, `workers` at a time).
+    vpr_wall = vpr.get("wall_seconds", vpr.get("seconds", 0))
+    vpr_rate = vpr.get("rows_read", 0) / max(vpr_wall, 1e-9)
     copy = st["raw_copy"]["result"]
     copy_rate = copy["rows"] / max(copy["seconds"], 1e-9)
     naive = st["naive"]["result"]
@@ -35,11 +38,14 @@ def figures(run: dict) -> dict:
     year_seconds = st["ingest"]["seconds"] + st["indicators"]["seconds"] + st["analysis"]["seconds"]
     docs = st.get("documents")
     return {
-        "rows_total": rows_total, "vpr_rows": vpr.get("rows_read", 0), "vpr_seconds": vpr.get("seconds", 0),
+        "rows_total": rows_total, "vpr_rows": vpr.get("rows_read", 0), "vpr_seconds": vpr_wall,
+        "workers": ingest.get("workers", 1), "workers_rss": ingest.get("workers_rss_mib"),
         "vpr_rate": vpr_rate, "copy_rate": copy_rate, "naive_rate": naive_rate,
         "copy_share": vpr_rate / copy_rate, "naive_times": vpr_rate / naive_rate, "phases": phases,
         "year_seconds": year_seconds,
-        "year_rss": max(st[k]["rss_mib"] for k in ("ingest", "indicators", "analysis")),
+        # Files loading at once: their processes' peaks added up.
+        "year_rss": max([st[k]["rss_mib"] for k in ("ingest", "indicators", "analysis")]
+                        + [ingest.get("workers_rss_mib") or 0]),
         "end_to_end": year_seconds + (docs["seconds"] if docs else 0),
         "docs_rate": (docs["result"]["documents"] / docs["seconds"]) if docs else None,
     }
@@ -55,14 +61,17 @@ def _run_section(run: dict) -> list[str]:
     gen = st["generate"]
     lines.append(f"| Генерация файлов{' (взяты готовые)' if gen.get('reused') else ''} | {_n(gen['result']['rows'])} | "
                  f"{_n(gen['seconds'], 1)} | {_n(gen['result']['rows'] / max(gen['seconds'], 1e-9))} | {_n(gen['rss_mib'])} |")
-    lines.append(f"| Загрузка всех источников (чтение + GX + COPY) | {_n(f['rows_total'])} | {_n(st['ingest']['seconds'], 1)} | "
-                 f"{_n(f['rows_total'] / st['ingest']['seconds'])} | {_n(st['ingest']['rss_mib'])} |")
+    at_once = f", {f['workers']} файла одновременно" if f["workers"] > 1 else ""
+    rss = _n(st['ingest']['rss_mib']) + (f" на процесс, ≤ {_n(f['workers_rss'])} всего" if f["workers"] > 1 else "")
+    lines.append(f"| Загрузка всех источников (чтение + GX + COPY{at_once}) | {_n(f['rows_total'])} | "
+                 f"{_n(st['ingest']['seconds'], 1)} | {_n(f['rows_total'] / st['ingest']['seconds'])} | {rss} |")
     lines.append(f"| — из них ВПР | {_n(f['vpr_rows'])} | {_n(f['vpr_seconds'], 1)} | {_n(f['vpr_rate'])} | |")
     for phase, title in (("read", "чтение файла"), ("prepare", "разбор ячеек и производные столбцы"),
                          ("validate", "Great Expectations"), ("load", "COPY и фиксация")):
         sec = f["phases"].get(phase)
-        if sec is not None:
-            lines.append(f"| — ВПР: {title} | | {_n(sec, 1)} | {_n(f['vpr_rows'] / max(sec, 1e-9))} | |")
+        if sec is not None:  # summed over the files (process time, not wall time, when files load at once)
+            lines.append(f"| — ВПР: {title}{' (сумма по файлам)' if f['workers'] > 1 else ''} | | {_n(sec, 1)} | "
+                         f"{_n(f['vpr_rows'] / max(sec, 1e-9))} | |")
     copy, naive = st["raw_copy"], st["naive"]
     lines.append(f"| Предел: `psql \\copy` тех же строк ВПР в такую же таблицу | {_n(copy['result']['rows'])} | "
                  f"{_n(copy['result']['seconds'], 1)} | {_n(f['copy_rate'])} | |")

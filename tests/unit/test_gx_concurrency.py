@@ -25,6 +25,7 @@ def _validate(root: str, column_max: int, queue) -> None:
         frame["_repeat"] = None
         frame["_bounds_order"] = None
         frame["_year_mismatch"] = None
+        frame["_extra"] = None
         failures, _ = runner.validate("vpr_scales", frame, extra)
         queue.put(("ok", sorted({(f.row_number, f.rule) for f in failures})))
     except BaseException as exc:  # reported to the parent, which fails the test with it

@@ -41,14 +41,18 @@ def _num(v):
     return None if v is None else float(v)
 
 
-def school_contexts(engine: Engine, year: int, issued_on: date) -> list[dict]:
+def school_contexts(engine: Engine, year: int, issued_on: date, municipality_code: str | None = None) -> list[dict]:
+    """What each school's document shows; with `municipality_code`, that municipality's schools only."""
+    only = {"y": year, "mo": municipality_code}
     with engine.connect() as conn:
         schools = conn.execute(text(
             "select s.school_code, s.school_name, s.municipality_code, m.municipality_name, s.school_type, "
-            "s.locality, s.head_name, s.students, st.cluster_name_ru from core.school s "
+            "s.locality, s.head_name, s.students, st.cluster_name_ru, st.cluster from core.school s "
             "join core.municipality m using (year, municipality_code) "
             "left join mart.school_status st on st.year = s.year and st.school_code = s.school_code "
-            "where s.year = :y order by s.municipality_code, s.school_code"), {"y": year}).mappings().all()
+            "where s.year = :y and (cast(:mo as text) is null or s.municipality_code = :mo) "
+            "order by s.municipality_code, s.school_code"), only).mappings().all()
+        cluster_of = {s["school_code"]: s["cluster"] for s in schools}
         # The school's cluster (comparable schools, see the analysis) as a third reference, computed
         # like the other levels: a ratio of the cluster schools' summed numerators and denominators.
         cluster_values = {(r[0], r[1]): r[2] for r in conn.execute(text(
@@ -58,23 +62,23 @@ def school_contexts(engine: Engine, year: int, issued_on: date) -> list[dict]:
             " and st.school_code = v.unit_code join core.indicator c using (indicator_code) "
             "where v.year = :y and v.level = 'school' and c.aggregation = 'ratio_of_sums' "
             " and st.cluster is not null group by st.cluster, v.indicator_code, c.scale"), {"y": year})}
-        # Municipality and region values are looked up here, not joined: joined three times to the
-        # indicator view, the planner chose nested loops that took minutes for a 900-school region.
+        # Schools' clusters and the municipality and region values are looked up here, not joined: the
+        # indicator view joined to the school tables (row security on both) made the planner choose plans
+        # that took minutes for a 900-school region; the view alone answers in a tenth of a second.
         higher = {(r[0], r[1], r[2]): r[3] for r in conn.execute(text(
             "select level, unit_code, indicator_code, value from mart.indicator_values "
             "where year = :y and level in ('municipality', 'region')"), {"y": year})}
         rows = conn.execute(text(
-            "select v.unit_code, v.indicator_code, v.value, v.previous_value, v.change, s.municipality_code, "
-            "st.cluster, c.name_ru, c.unit, c.polarity, c.thresholds, c.direction_code "
+            "select v.unit_code, v.indicator_code, v.value, v.previous_value, v.change, v.municipality_code, "
+            "c.name_ru, c.unit, c.polarity, c.thresholds, c.direction_code "
             "from mart.indicator_values v join core.indicator c using (indicator_code) "
-            "join core.school s on s.year = v.year and s.school_code = v.unit_code "
-            "left join mart.school_status st on st.year = v.year and st.school_code = v.unit_code "
-            "where v.year = :y and v.level = 'school' order by c.direction_code, v.indicator_code"),
-            {"y": year}).mappings().all()
+            "where v.year = :y and v.level = 'school' and v.unit_code = any(:codes) "
+            "order by c.direction_code, v.indicator_code"), {"y": year, "codes": list(cluster_of)}).mappings().all()
         region_code = next((k[1] for k in higher if k[0] == "region"), None)
         values = [{**r, "municipality_value": higher.get(("municipality", r["municipality_code"], r["indicator_code"])),
                    "region_value": higher.get(("region", region_code, r["indicator_code"])),
-                   "cluster_value": cluster_values.get((r["cluster"], r["indicator_code"]))} for r in rows]
+                   "cluster_value": cluster_values.get((cluster_of.get(r["unit_code"]), r["indicator_code"]))}
+                  for r in rows if r["unit_code"] in cluster_of]
         recs = conn.execute(text(
             "select unit_code, recommendation_code, text_ru, basis_ru, due_date from mart.recommendations "
             "where year = :y and level = 'school' order by unit_code, recommendation_code"),
@@ -94,7 +98,7 @@ def school_contexts(engine: Engine, year: int, issued_on: date) -> list[dict]:
     for s in schools:
         indicators = by_school.get(s["school_code"], [])
         contexts.append({
-            "year": year, "school": dict(s), "indicators": indicators,
+            "year": year, "school": {k: v for k, v in s.items() if k != "cluster"}, "indicators": indicators,
             "chart_indicators": [i for i in indicators if i["indicator_code"] in CHART_INDICATORS],
             "recommendations": recs_by_school.get(s["school_code"], []),
             "issued_on_ru": date_ru(issued_on), "due_date_ru": date_ru(due),
@@ -164,9 +168,7 @@ def _write(args: tuple[str, dict, str, tuple[str, ...]]) -> list[tuple[str, str,
 def render_schools(engine: Engine, year: int, out_dir: Path, issued_on: date,
                    formats: tuple[str, ...] = ("html", "pdf", "docx"), workers: int | None = None,
                    only_municipality: str | None = None) -> int:
-    contexts = school_contexts(engine, year, issued_on)
-    if only_municipality:
-        contexts = [c for c in contexts if c["school"]["municipality_code"] == only_municipality]
+    contexts = school_contexts(engine, year, issued_on, only_municipality)
     jobs = [("school_recommendations.html.j2", c,
              str(out_dir / str(year) / c["school"]["municipality_code"] / f"{c['school']['school_code']}_рекомендации"),
              formats) for c in contexts]
@@ -175,6 +177,8 @@ def render_schools(engine: Engine, year: int, out_dir: Path, issued_on: date,
     # A daemonic process (a Celery prefork pool worker, where the CeleryExecutor runs tasks) may not
     # start children: render one after another there; the DAG already maps municipalities over workers.
     if workers > 1 and len(jobs) > 1 and not multiprocessing.current_process().daemon:
+        if "pdf" in formats:  # imported once here, the forked workers inherit it instead of each importing it
+            import weasyprint  # noqa: F401
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for job, written in zip(jobs, pool.map(_write, jobs, chunksize=4)):
                 records += [(job[1]["school"]["school_code"], *w) for w in written]

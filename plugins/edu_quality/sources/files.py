@@ -264,7 +264,7 @@ def iter_chunks(shape: FileShape, chunk_rows: int = 100_000) -> Iterator[pd.Data
         return frame
 
     for number, cells in rows:
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue
         extra = [c for c in cells[width:] if c.strip()]
         cells = (cells + [""] * width)[:width]

@@ -14,8 +14,12 @@ from edu_quality.config import hash_key
 
 
 def keyed_hash(values: pd.Series, key: bytes | None = None) -> pd.Series:
-    key = key or hash_key()
-    out = [None if v is None or v is pd.NA or v != v else
-           hmac.new(key, str(v).strip().encode(), hashlib.sha256).hexdigest()[:32]
-           for v in values.tolist()]
+    keyed = hmac.new(key or hash_key(), digestmod=hashlib.sha256)
+
+    def digest(text: str) -> str:
+        h = keyed.copy()  # the keyed state copied: same digest as hmac.new(key, text), without re-keying
+        h.update(text.strip().encode())
+        return h.hexdigest()[:32]
+
+    out = [None if v is None or v is pd.NA or v != v else digest(str(v)) for v in values.tolist()]
     return pd.Series(out, index=values.index, dtype="string")

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from edu_quality.config import PATHS
+from edu_quality.validation.prepare import HEADERS_SEPARATOR
 
 log = logging.getLogger(__name__)
 ROW = "_row"
@@ -44,11 +45,23 @@ def load_suite_json(source: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def referenced_columns(expectations: list[dict]) -> set[str]:
+    """The columns a suite reads (GX gets only these: converting the rest costs time for nothing)."""
+    names = {ROW}
+    for e in expectations:
+        for key, value in e.get("kwargs", {}).items():
+            if key in ("column", "column_A", "column_B"):
+                names.add(value)
+            elif key == "column_list":
+                names.update(value)
+    return names
+
+
+def _gx_frame(frame: pd.DataFrame, columns: set[str] | None = None) -> pd.DataFrame:
     """Plain numpy dtypes for GX: extension dtypes with pd.NA trip some of its metrics."""
     out = {}
     for name, col in frame.items():
-        if name == "_raw":
+        if name == "_raw" or (columns is not None and name not in columns):
             continue
         if isinstance(col.dtype, (pd.Int64Dtype, pd.Float64Dtype)) or col.dtype.kind in "iuf":
             out[name] = col.astype("float64")
@@ -141,7 +154,11 @@ class SuiteRunner:
         """Row failures and a summary {expectations, failed_expectations, success}."""
         suite_doc = load_suite_json(source)
         checkpoint = self._checkpoint(source, suite_doc, extra or [])
-        result = checkpoint.run(batch_parameters={"dataframe": _gx_frame(frame)},
+        columns = referenced_columns(suite_doc["expectations"] + (extra or []))
+        missing = sorted(columns - set(frame.columns))
+        if missing:  # GX passes some expectations on a column that is not there: never validate half a suite
+            raise RuntimeError(f"suite {source} reads columns the prepared frame lacks: {', '.join(missing)}")
+        result = checkpoint.run(batch_parameters={"dataframe": _gx_frame(frame, columns)},
                                 expectation_parameters=parameters or {})
         failures: list[RowFailure] = []
         evaluated = failed = 0
@@ -157,9 +174,15 @@ class SuiteRunner:
                 if not rows and r.exception_info and r.exception_info.get("raised_exception"):
                     raise RuntimeError(f"expectation {r.expectation_config.type} on {source} failed to run: "
                                        f"{r.exception_info.get('exception_message')}")
+                # A derived column naming the failing headers (ВПР task columns): one failure per header.
+                from_value = r.expectation_config.kwargs.get("column") if meta.get("headers_in_value") else None
                 for item in rows:
-                    number = item[ROW] if isinstance(item, dict) else item
-                    failures.append(RowFailure(int(np.int64(number)), column, rule))
+                    number = int(np.int64(item[ROW] if isinstance(item, dict) else item))
+                    if from_value and isinstance(item, dict) and item.get(from_value):
+                        failures.extend(RowFailure(number, h, rule)
+                                        for h in str(item[from_value]).split(HEADERS_SEPARATOR))
+                    else:
+                        failures.append(RowFailure(number, column, rule))
         return failures, {"expectations": evaluated, "failed_expectations": failed,
                           "success": failed == 0}
 

@@ -42,7 +42,7 @@ class Prepared:
     frame: pd.DataFrame                 # typed + derived columns and `_row`
     headers: dict[str, str]             # warehouse column name → header as written in the file
     dropped: list[str]                  # personal-data headers dropped on read
-    extra_expectations: list[dict]      # per-file expectations (ВПР task columns)
+    extra_expectations: list[dict]      # per-file expectations (self-evaluation indicator columns)
     task_columns: list[tuple[str, str, int]] = field(default_factory=list)  # (column, task id, max)
     raw: RawCells | None = None
 
@@ -162,6 +162,8 @@ def _vpr(chunk, shape, p: Prepared, ctx: Context) -> None:
     f = p.frame
     tasks: list[tuple[str, str, int]] = []
     sums = pd.Series(0.0, index=f.index)
+    bad_masks: list[tuple[str, np.ndarray]] = []
+    range_masks: list[tuple[str, np.ndarray]] = []
     for i, h in enumerate(shape.headers):
         parsed = hdr.task_header(h)
         if parsed is None:
@@ -170,19 +172,19 @@ def _vpr(chunk, shape, p: Prepared, ctx: Context) -> None:
         column = f"task_{len(tasks)}"
         values, bad = cells.parse_task_score_distinct(chunk[f"c{i}"])
         f[column] = values
-        f[f"{column}__bad"] = chunk[f"c{i}"].where(bad)
-        sums = sums + values.astype("float64")
+        numbers = values.astype("float64")
+        sums = sums + numbers
+        bad_masks.append((h, bad.to_numpy(dtype=bool, na_value=False)))
+        with np.errstate(invalid="ignore"):
+            range_masks.append((h, ((numbers < 0) | (numbers > max_score)).to_numpy(dtype=bool, na_value=False)))
         tasks.append((column, task_id, max_score))
         p.headers[column] = h
-        p.extra_expectations += [
-            {"type": "expect_column_values_to_be_null", "kwargs": {"column": f"{column}__bad"},
-             "meta": {"rule": "bad_type", "column": h}},
-            {"type": "expect_column_values_to_be_between",
-             "kwargs": {"column": column, "min_value": 0, "max_value": max_score},
-             "meta": {"rule": "task_score_out_of_range", "column": h}},
-        ]
     p.task_columns = tasks
     f["_tasks_sum"] = sums if tasks else np.nan
+    # Each file has its own task columns; two derived columns name the failing headers, so one reviewed
+    # suite serves every ВПР file (two expectations, not two per task: GX's cost is per expectation).
+    f["_task_bad_type"] = failing_headers(bad_masks, f.index)
+    f["_task_out_of_range"] = failing_headers(range_masks, f.index)
     f["_class_grade"] = pd.to_numeric(
         f["class_label"].astype("string").str.extract(_LEADING_INT)[0], errors="coerce")
     scales = ctx.vpr_scales if ctx.vpr_scales is not None else pd.DataFrame(
@@ -198,6 +200,18 @@ def _vpr(chunk, shape, p: Prepared, ctx: Context) -> None:
     no_scale = joined["max_score"].isna() & f["subject"].notna() & f["grade"].notna()
     f["_no_scale"] = (f["subject"].astype("string") + " " + f["grade"].astype("string")).where(no_scale)
     f["_repeat"] = _repeat(f, ["school_code", "subject", "grade", "participant_code"], ctx)
+
+
+HEADERS_SEPARATOR = " ‖ "  # between headers in a derived column (meta.headers_in_value); not in headers
+
+
+def failing_headers(masks: list[tuple[str, np.ndarray]], index: pd.Index) -> pd.Series:
+    """Per row, the headers whose mask is set, joined by HEADERS_SEPARATOR; None where none is."""
+    out = np.full(len(index), None, dtype=object)
+    if masks:
+        rows = np.flatnonzero(np.logical_or.reduce([m for _, m in masks]))
+        out[rows] = [HEADERS_SEPARATOR.join(h for h, m in masks if m[r]) for r in rows]
+    return pd.Series(out, index=index, dtype=object)
 
 
 _SPECIAL = {"schools": _schools, "vpr_scales": _vpr_scales, "vpr": _vpr}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import create_engine
@@ -64,9 +63,23 @@ def sqlalchemy_url(url: str) -> URL:
     return make_url(url).set(drivername="postgresql+psycopg2")
 
 
-@lru_cache(maxsize=4)
+_ENGINES: dict[str, Engine] = {}
+
+
 def _engine_for(url: str) -> Engine:
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, future=True)
+    if url not in _ENGINES:
+        _ENGINES[url] = create_engine(sqlalchemy_url(url), pool_pre_ping=True, future=True)
+    return _ENGINES[url]
+
+
+def _forget_parent_connections() -> None:
+    """A forked child (a process pool, an executor) must not use or close the parent's pooled connections:
+    two processes on one socket corrupt both. The child opens its own (SQLAlchemy's documented recipe)."""
+    for eng in _ENGINES.values():
+        eng.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_parent_connections)
 
 
 def engine(url: str | None = None) -> Engine:

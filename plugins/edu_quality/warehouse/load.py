@@ -1,4 +1,4 @@
-"""Loading one file: COPY into a staging table, then into the core table, in one transaction.
+"""Loading one file: COPY straight into its core table, in one transaction.
 
 The load_log row, the core rows and the quarantine rows of a file are written together or not at
 all, so a crash mid-load leaves nothing half-loaded and a rerun simply loads the file again.
@@ -80,20 +80,13 @@ class FileLoad:
             "values (%s, %s, %s, %s, 'loaded', %s) returning load_id",
             (stats.year, stats.source, stats.file_name, stats.sha256, reference_loads))
         stats.load_id = self.cur.fetchone()[0]
-        self.stage = "stage_" + self.table.split(".")[1]
-        self.cur.execute(f"create temp table {self.stage} (like {self.table}) on commit drop")
+        self._replace_earlier()
         self.municipalities: dict[str, str] = {}  # schools only: code → first name given
 
-    def add(self, rows: pd.DataFrame, quarantine: pd.DataFrame) -> None:
-        rows = rows.assign(load_id=self.stats.load_id)
-        _copy(self.cur, self.stage, rows)
-        if not quarantine.empty:
-            _copy(self.cur, "core.quarantine", quarantine.assign(load_id=self.stats.load_id)[
-                ["load_id", "row_number", "column_name", "rules", "reason", "raw"]])
-
-    def commit(self) -> LoadStats:
+    def _replace_earlier(self) -> None:
+        """Earlier versions of this file: their rows go (first, so the new rows' keys are free and COPY goes
+        straight into core without a staging table), their log rows stay. Invisible until commit."""
         s = self.stats
-        # Replace what earlier versions of this file loaded: their rows go, their log rows stay.
         self.cur.execute(
             "select load_id from core.load_log where year = %s and source = %s and file_name = %s "
             "and status = 'loaded' and load_id <> %s", (s.year, s.source, s.file_name, s.load_id))
@@ -103,7 +96,16 @@ class FileLoad:
             if s.source == "schools":
                 self.cur.execute("delete from core.municipality where load_id = any(%s)", (old,))
             self.cur.execute("update core.load_log set status = 'replaced' where load_id = any(%s)", (old,))
-        self.cur.execute(f"insert into {self.table} select * from {self.stage}")
+
+    def add(self, rows: pd.DataFrame, quarantine: pd.DataFrame) -> None:
+        rows = rows.assign(load_id=self.stats.load_id)
+        _copy(self.cur, self.table, rows)
+        if not quarantine.empty:
+            _copy(self.cur, "core.quarantine", quarantine.assign(load_id=self.stats.load_id)[
+                ["load_id", "row_number", "column_name", "rules", "reason", "raw"]])
+
+    def commit(self) -> LoadStats:
+        s = self.stats
         if self.municipalities:
             self.cur.executemany(
                 "insert into core.municipality (year, municipality_code, municipality_name, load_id) "

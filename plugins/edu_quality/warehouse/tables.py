@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from edu_quality.sources.privacy import keyed_hash
@@ -91,8 +92,16 @@ def _task_scores_json(frame: pd.DataFrame, task_columns: list[tuple[str, str, in
     for col, task_id, _ in task_columns:
         key = json.dumps(task_id, ensure_ascii=False) + ": "
         values = frame[col].astype("Int64")
-        text = values.astype("string").fillna("null").tolist()
-        parts.append([key + v for v in text])
+        # Scores are small integers: index a table of ready-made `"id": n` strings instead of formatting
+        # each cell (code 0 is null, n + 1 is score n; out-of-range rows never reach the loader).
+        missing = values.isna().to_numpy()
+        numbers = values.fillna(0).to_numpy(dtype="int64")
+        if numbers.size and (numbers.min() < 0 or numbers.max() > 1000):
+            parts.append([key + v for v in values.astype("string").fillna("null").tolist()])
+            continue
+        table = np.array([key + "null"] + [f"{key}{n}" for n in range(int(numbers.max(initial=0)) + 1)],
+                         dtype=object)
+        parts.append(table[np.where(missing, 0, numbers + 1)].tolist())
     return ["{" + ", ".join(row) + "}" for row in zip(*parts)]
 
 

@@ -14,7 +14,7 @@ e.g. stop the warehouse server or start a second run. When EDU_QUALITY_FAILPOINT
 reaching the point writes "<name> <pid>" there first, so a test knows the run is being held.
 
 The points (grep for `failpoint(`):
-  load.before_commit      warehouse/load.py: a file's rows are COPYed into staging and moved to core, not committed
+  load.before_commit      warehouse/load.py: a file's rows are COPYed into core, not committed
   indicators.computed     indicators/compute.py: after each indicator's values are inserted, not committed
   analysis.stored         analysis/run.py: part of the year's analysis tables replaced, not committed
   documents.school        documents/render.py: after each school's documents are on disk, before the rest

@@ -32,7 +32,7 @@ def _rerun_matches_reference(url, inbox, output, reference):
 
 
 def test_kill_between_copy_and_commit_of_a_file_load(databases, inbox, tmp_path, reference):
-    # From an empty warehouse: the fourth file's rows are COPYed into staging and moved into core when
+    # From an empty warehouse: the fourth file's rows are COPYed into core (its earlier rows deleted) when
     # the process is killed, before its commit.
     _, url = databases("rel_kill_load")
     output = tmp_path / "output"

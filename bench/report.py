@@ -30,23 +30,26 @@ def figures(run: dict) -> dict:
     # Wall time of the ВПР files (they load first after the references, `workers` at a time).
     vpr_wall = vpr.get("wall_seconds", vpr.get("seconds", 0))
     vpr_rate = vpr.get("rows_read", 0) / max(vpr_wall, 1e-9)
-    copy = st["raw_copy"]["result"]
-    copy_rate = copy["rows"] / max(copy["seconds"], 1e-9)
-    naive = st["naive"]["result"]
-    naive_rate = naive["rows"] / max(naive["seconds"], 1e-9)
+    # A run interrupted before a stage (the page says so) has no figure for it.
+    copy = st.get("raw_copy", {}).get("result")
+    copy_rate = copy["rows"] / max(copy["seconds"], 1e-9) if copy else None
+    naive = st.get("naive", {}).get("result")
+    naive_rate = naive["rows"] / max(naive["seconds"], 1e-9) if naive else None
     phases = vpr.get("phases", {})
-    year_seconds = st["ingest"]["seconds"] + st["indicators"]["seconds"] + st["analysis"]["seconds"]
+    year_stages = ("ingest", "indicators", "analysis")
+    year_seconds = sum(st[k]["seconds"] for k in year_stages) if all(k in st for k in year_stages) else None
     docs = st.get("documents")
     return {
         "rows_total": rows_total, "vpr_rows": vpr.get("rows_read", 0), "vpr_seconds": vpr_wall,
         "workers": ingest.get("workers", 1), "workers_rss": ingest.get("workers_rss_mib"),
         "vpr_rate": vpr_rate, "copy_rate": copy_rate, "naive_rate": naive_rate,
-        "copy_share": vpr_rate / copy_rate, "naive_times": vpr_rate / naive_rate, "phases": phases,
+        "copy_share": vpr_rate / copy_rate if copy_rate else None,
+        "naive_times": vpr_rate / naive_rate if naive_rate else None, "phases": phases,
         "year_seconds": year_seconds,
         # Files loading at once: their processes' peaks added up.
-        "year_rss": max([st[k]["rss_mib"] for k in ("ingest", "indicators", "analysis")]
+        "year_rss": max([st[k]["rss_mib"] for k in year_stages if k in st]
                         + [ingest.get("workers_rss_mib") or 0]),
-        "end_to_end": year_seconds + (docs["seconds"] if docs else 0),
+        "end_to_end": (year_seconds or 0) + (docs["seconds"] if docs else 0),
         "docs_rate": (docs["result"]["documents"] / docs["seconds"]) if docs else None,
     }
 
@@ -72,19 +75,27 @@ def _run_section(run: dict) -> list[str]:
         if sec is not None:  # summed over the files (process time, not wall time, when files load at once)
             lines.append(f"| — ВПР: {title}{' (сумма по файлам)' if f['workers'] > 1 else ''} | | {_n(sec, 1)} | "
                          f"{_n(f['vpr_rows'] / max(sec, 1e-9))} | |")
-    copy, naive = st["raw_copy"], st["naive"]
-    lines.append(f"| Предел: `psql \\copy` тех же строк ВПР в такую же таблицу | {_n(copy['result']['rows'])} | "
-                 f"{_n(copy['result']['seconds'], 1)} | {_n(f['copy_rate'])} | |")
-    lines.append(f"| Наивно: `pandas.read_csv` + `to_sql`, ВПР ({naive['result']['files']} файл.), без проверки | "
-                 f"{_n(naive['result']['rows'])} | {_n(naive['result']['seconds'], 1)} | {_n(f['naive_rate'])} | {_n(naive['rss_mib'])} |")
+    if "raw_copy" in st:
+        copy = st["raw_copy"]
+        lines.append(f"| Предел: `psql \\copy` тех же строк ВПР в такую же таблицу | {_n(copy['result']['rows'])} | "
+                     f"{_n(copy['result']['seconds'], 1)} | {_n(f['copy_rate'])} | |")
+    if "naive" in st:
+        naive = st["naive"]
+        lines.append(f"| Наивно: `pandas.read_csv` + `to_sql`, ВПР ({naive['result']['files']} файл.), без проверки | "
+                     f"{_n(naive['result']['rows'])} | {_n(naive['result']['seconds'], 1)} | {_n(f['naive_rate'])} | "
+                     f"{_n(naive['rss_mib'])} |")
     if "gx_sql" in st:
         g = st["gx_sql"]["result"]
         lines.append(f"| Great Expectations в SQL: {g['expectations']} правил по загруженной таблице ВПР года | "
                      f"{_n(g['rows'])} | {_n(g['seconds'], 1)} | {_n(g['rows'] / max(g['seconds'], 1e-9))} | "
                      f"{_n(st['gx_sql']['rss_mib'])} |")
-    lines.append(f"| Показатели (все уровни) | {_n(st['indicators']['result'].get('values'))} знач. | "
-                 f"{_n(st['indicators']['seconds'], 1)} | | {_n(st['indicators']['rss_mib'])} |")
-    lines.append(f"| Анализ | | {_n(st['analysis']['seconds'], 1)} | | {_n(st['analysis']['rss_mib'])} |")
+    if "indicators" in st:
+        lines.append(f"| Показатели (все уровни) | {_n(st['indicators']['result'].get('values'))} знач. | "
+                     f"{_n(st['indicators']['seconds'], 1)} | | {_n(st['indicators']['rss_mib'])} |")
+    if "analysis" in st:
+        lines.append(f"| Анализ | | {_n(st['analysis']['seconds'], 1)} | | {_n(st['analysis']['rss_mib'])} |")
+    if not run.get("complete", True):
+        lines += ["", f"**Прогон не завершён** (прерван или ещё идёт): записаны этапы {', '.join(st)}; остальные не замерены."]
     if "documents" in st:
         d = st["documents"]
         lines.append(f"| Документы (HTML, PDF, DOCX, отчёты) | {_n(d['result']['documents'])} док. | {_n(d['seconds'], 1)} | "
@@ -96,13 +107,15 @@ def _run_section(run: dict) -> list[str]:
             ("load", "COPY и фиксация")))
         lines += ["", f"Куда уходит время загрузки ВПР: {shares}."]
     lines += ["", "| Цель | Факт | Итог |", "| --- | --- | --- |"]
-    copy_miss = f"в {TARGETS['copy_share'] / f['copy_share']:.1f} раза медленнее цели"
-    naive_miss = f"в {TARGETS['naive_times'] / f['naive_times']:.1f} раза меньше цели"
-    lines.append(f"| загрузка ВПР ≥ 50 % скорости `COPY` | {f['copy_share'] * 100:.1f} % | "
-                 f"{_ok(f['copy_share'] >= TARGETS['copy_share'], copy_miss)} |")
-    lines.append(f"| загрузка ВПР ≥ 10× наивного подхода | {f['naive_times']:.1f}× | "
-                 f"{_ok(f['naive_times'] >= TARGETS['naive_times'], naive_miss)} |")
-    if run["scale"] == "national":
+    if f["copy_share"] is not None:
+        copy_miss = f"в {TARGETS['copy_share'] / f['copy_share']:.1f} раза медленнее цели"
+        lines.append(f"| загрузка ВПР ≥ 50 % скорости `COPY` | {f['copy_share'] * 100:.1f} % | "
+                     f"{_ok(f['copy_share'] >= TARGETS['copy_share'], copy_miss)} |")
+    if f["naive_times"] is not None:
+        naive_miss = f"в {TARGETS['naive_times'] / f['naive_times']:.1f} раза меньше цели"
+        lines.append(f"| загрузка ВПР ≥ 10× наивного подхода | {f['naive_times']:.1f}× | "
+                     f"{_ok(f['naive_times'] >= TARGETS['naive_times'], naive_miss)} |")
+    if run["scale"] == "national" and f["year_seconds"] is not None:
         late = f"на {(f['year_seconds'] - TARGETS['national_seconds']) / 60:.1f} мин дольше"
         lines.append(f"| год страны (загрузка + проверка + показатели + анализ) < 20 мин | "
                      f"{f['year_seconds'] / 60:.1f} мин | {_ok(f['year_seconds'] <= TARGETS['national_seconds'], late)} |")
@@ -120,7 +133,10 @@ def _growth(region: dict, national: dict) -> list[str]:
     lines = ["## Рост от региона к стране", "",
              f"Строк в {k:.0f} раз больше. Показатель роста — log(время)/log(строки): 1 — линейно, меньше 1 — лучше.", "",
              "| Этап | Регион, с | Страна, с | Рост времени | Показатель роста |", "| --- | ---: | ---: | ---: | ---: |"]
-    for stage, title in (("ingest", "Загрузка"), ("indicators", "Показатели"), ("analysis", "Анализ")):
+    for stage, title in (("ingest", "Загрузка"), ("indicators", "Показатели"), ("analysis", "Анализ"),
+                         ("gx_sql", "Great Expectations в SQL")):
+        if stage not in region["stages"] or stage not in national["stages"]:
+            continue
         a, b = region["stages"][stage]["seconds"], national["stages"][stage]["seconds"]
         lines.append(f"| {title} | {_n(a, 1)} | {_n(b, 1)} | ×{b / a:.1f} | {math.log(b / a) / math.log(k):.2f} |")
     return lines + [""]

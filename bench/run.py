@@ -109,31 +109,45 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(inbox, ignore_errors=True)
         stages["generate"] = run_stage("generate", env, scale=args.scale, year=args.year, inbox=str(inbox),
                                        seed=args.seed)
-    stages["ingest"] = run_stage("ingest", env, inbox=str(inbox), year=args.year, workers=args.workers)
-    stages["raw_copy"] = run_stage("raw_copy", env, year=args.year, work=str(work))
+    result = {"scale": args.scale, "year": args.year, "seed": args.seed, "command": command,
+              "date": datetime.now().isoformat(timespec="minutes"), "machine": machine(), "postgres": "?",
+              "stages": stages, "complete": False}
+
+    def record(name: str, **kwargs) -> None:
+        """Run a stage and save the run so far: a national run takes an hour, and what it measured before an
+        interruption stays recorded (the page marks the run incomplete and the stages not reached)."""
+        stages[name] = run_stage(name, env, **kwargs)
+        if result["postgres"] == "?":
+            result["postgres"] = postgres_version(env)
+        result["total_seconds"] = round(time.perf_counter() - started, 1)
+        save(result)
+
+    # The year's own work first (the targets), then the comparisons on the loaded rows.
+    record("ingest", inbox=str(inbox), year=args.year, workers=args.workers)
+    record("indicators", year=args.year)
+    record("analysis", year=args.year)
+    record("gx_sql", year=args.year)
+    record("raw_copy", year=args.year, work=str(work))
     naive_files = args.naive_files if args.naive_files is not None else (1 if args.scale == "national" else 100)
-    stages["naive"] = run_stage("naive", env, inbox=str(inbox), year=args.year, max_files=naive_files)
-    stages["gx_sql"] = run_stage("gx_sql", env, year=args.year)
-    stages["indicators"] = run_stage("indicators", env, year=args.year)
-    stages["analysis"] = run_stage("analysis", env, year=args.year)
+    record("naive", inbox=str(inbox), year=args.year, max_files=naive_files)
     # A country's documents (40,000 schools' PDFs) are not part of the national target: region measures them.
     if not args.skip_documents and args.scale != "national":
-        stages["documents"] = run_stage("documents", env, year=args.year, output=str(output))
-
-    result = {"scale": args.scale, "year": args.year, "seed": args.seed, "command": command,
-              "date": datetime.now().isoformat(timespec="minutes"), "machine": machine(),
-              "postgres": postgres_version(env), "stages": stages,
-              "total_seconds": round(time.perf_counter() - started, 1)}
+        record("documents", year=args.year, output=str(output))
+    result["complete"] = True
     subprocess.run([sys.executable, "-m", "edu_quality", "db", "stop"], cwd=ROOT, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(save(result))
+    return 0
+
+
+def save(result: dict) -> str:
+    """docs/benchmarks/<scale>.json, then docs/benchmarks.md from every recorded run; returns the page."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{args.scale}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
-                                                encoding="utf-8")
+    (RESULTS / f"{result['scale']}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
+                                                     encoding="utf-8")
     from bench.report import write_report
 
-    text = write_report(RESULTS, DOCS / "benchmarks.md")
-    print(text)
-    return 0
+    return write_report(RESULTS, DOCS / "benchmarks.md")
 
 
 if __name__ == "__main__":

@@ -154,7 +154,6 @@ def validate_chunks(shape: FileShape, source_name: str, ctx: Context, runner: Su
     """Each chunk of a readable file, prepared and validated: (prepared frame, failures by row).
     With `stats`, the time of each phase is added to `stats.seconds`."""
     source = source_by_name(source_name)
-    parameters = {"known_school_codes": ctx.school_codes}
     timed = stats.timed if stats is not None else (lambda phase, started: None)
     chunks = iter_chunks(shape, CHUNK_ROWS)
     while True:
@@ -167,7 +166,7 @@ def validate_chunks(shape: FileShape, source_name: str, ctx: Context, runner: Su
         prepared = prepare(chunk, shape, source, ctx)
         timed("prepare", started)
         started = time.perf_counter()
-        failures, _ = runner.validate(source_name, prepared.frame, prepared.extra_expectations, parameters)
+        failures, _ = runner.validate(source_name, prepared.frame, prepared.extra_expectations)
         timed("validate", started)
         yield prepared, group_failures(failures)
 

@@ -20,6 +20,7 @@ from edu_quality.sources import cells
 from edu_quality.sources import headers as hdr
 from edu_quality.sources.contract import GIA_FORMS, Source
 from edu_quality.sources.files import FileShape
+from edu_quality.warehouse.tables import REFERENCES
 
 log = logging.getLogger(__name__)
 _LEADING_INT = re.compile(r"^\s*(\d+)")
@@ -35,6 +36,12 @@ class Context:
     today: date = field(default_factory=date.today)
     seen_keys: set = field(default_factory=set)       # duplicate detection across chunks
     first_names: dict = field(default_factory=dict)   # municipality code → first name seen
+    _known: frozenset | None = None
+
+    def known_codes(self) -> frozenset:
+        if self._known is None:
+            self._known = frozenset(self.school_codes)
+        return self._known
 
 
 @dataclass
@@ -107,11 +114,22 @@ def prepare(chunk: pd.DataFrame, shape: FileShape, source: Source, ctx: Context)
         d = described(source.name)
         if d is not None and d.unique:
             frame["_repeat"] = _repeat(frame, list(d.unique), ctx)
+    if "_unknown_school" not in frame and "schools" in REFERENCES.get(source.name, ()):
+        frame["_unknown_school"] = unknown_codes(frame["school_code"], ctx)
     # The raw copy kept for quarantine must not carry the participant code in clear either.
     codes = frame["participant_code"] if "participant_code" in frame else None
     prepared.raw = RawCells(chunk, [shape.headers[i] for i in keep], [f"c{i}" for i in keep],
                             headers.get("participant_code") if codes is not None else None, codes)
     return prepared
+
+
+def unknown_codes(codes: pd.Series, ctx: Context) -> pd.Series:
+    """The school codes not in the year's schools reference (None for known or empty ones). Compared here,
+    not by GX's in-set rule: GX copies a rule's 40,000-code parameter every time it reads the rule."""
+    known = ctx.known_codes()
+    values = codes.astype(object).tolist()
+    unknown = [v if v is not None and v is not pd.NA and v == v and v not in known else None for v in values]
+    return pd.Series(unknown, index=codes.index, dtype=object)
 
 
 def _repeat(frame: pd.DataFrame, keys: list[str], ctx: Context) -> pd.Series:
@@ -120,8 +138,12 @@ def _repeat(frame: pd.DataFrame, keys: list[str], ctx: Context) -> pd.Series:
     key = pd.Series(["|".join(p) for p in zip(*parts)] if len(parts) > 1 else parts[0],
                     index=frame.index, dtype="object")
     # Seen in an earlier chunk or file, or earlier in this chunk: the first occurrence stays valid.
-    repeated = key.duplicated(keep="first") | key.isin(ctx.seen_keys)
-    ctx.seen_keys.update(key[~repeated].tolist())
+    # Set membership per key: Series.isin(set) would rebuild a hash table of every key seen so far for each
+    # chunk (quadratic over a two-million-row file).
+    seen = ctx.seen_keys
+    before = np.fromiter((k in seen for k in key.tolist()), dtype=bool, count=len(key))
+    repeated = key.duplicated(keep="first") | before
+    seen.update(key[~repeated].tolist())
     return key.where(repeated, None).astype("object")
 
 

@@ -89,15 +89,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="files loaded at once, as the DAG's mapped ingest tasks (default: one per core)")
     p.add_argument("--work", default=str(ROOT / ".edu_quality" / "bench"))
+    p.add_argument("--resume", action="store_true",
+                   help="continue the recorded run of this scale (same home and warehouse) with the stages it "
+                        "has not recorded, e.g. after a stage failed and was fixed; the page says so")
     args = p.parse_args(argv)
 
     work = Path(args.work)
     home, inbox, output = work / "home", work / f"inbox-{args.scale}", work / f"output-{args.scale}"
     env = bench_env(home)
-    fresh_home(home, env)
-    shutil.rmtree(output, ignore_errors=True)
     command = "make bench" + ("" if args.scale == "region" else f" SCALE={args.scale}")
     started = time.perf_counter()
+    recorded = RESULTS / f"{args.scale}.json"
+    if args.resume:
+        if not recorded.exists():
+            raise SystemExit(f"nothing to resume: {recorded} does not exist")
+        result = json.loads(recorded.read_text(encoding="utf-8"))
+        result.setdefault("resumed", []).append(datetime.now().isoformat(timespec="minutes"))
+        return _run_stages(args, env, inbox, work, output, result, started)
+    fresh_home(home, env)
+    shutil.rmtree(output, ignore_errors=True)
     stages: dict[str, dict] = {}
 
     manifest = inbox / str(args.year) / "_scale.json"
@@ -112,14 +122,22 @@ def main(argv: list[str] | None = None) -> int:
     result = {"scale": args.scale, "year": args.year, "seed": args.seed, "command": command,
               "date": datetime.now().isoformat(timespec="minutes"), "machine": machine(), "postgres": "?",
               "stages": stages, "complete": False}
+    return _run_stages(args, env, inbox, work, output, result, started)
+
+
+def _run_stages(args, env: dict, inbox: Path, work: Path, output: Path, result: dict, started: float) -> int:
+    stages = result["stages"]
+    elapsed_before = result.get("total_seconds", 0.0) if result.get("resumed") else 0.0
 
     def record(name: str, **kwargs) -> None:
         """Run a stage and save the run so far: a national run takes an hour, and what it measured before an
         interruption stays recorded (the page marks the run incomplete and the stages not reached)."""
+        if name in stages:  # resumed: measured already
+            return
         stages[name] = run_stage(name, env, **kwargs)
         if result["postgres"] == "?":
             result["postgres"] = postgres_version(env)
-        result["total_seconds"] = round(time.perf_counter() - started, 1)
+        result["total_seconds"] = round(elapsed_before + time.perf_counter() - started, 1)
         save(result)
 
     # The year's own work first (the targets), then the comparisons on the loaded rows.

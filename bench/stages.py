@@ -141,17 +141,20 @@ def gx_sql(year: int) -> dict:
     from edu_quality.warehouse.connection import engine, warehouse_url
 
     with engine().connect() as conn:
-        codes = [r[0] for r in conn.execute(text("select school_code from core.school where year = :y"), {"y": year})]
         rows = conn.execute(text("select count(*) from core.vpr_result where year = :y"), {"y": year}).scalar_one()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     source = context.data_sources.add_sql("warehouse", connection_string=warehouse_url())
-    asset = source.add_query_asset("vpr_year", query=f"select * from core.vpr_result where year = {int(year)}")
+    # The school reference is joined, not listed: a 40,000-code value set made GX's single scan run for
+    # more than 7 minutes over a country's 30 million rows.
+    asset = source.add_query_asset("vpr_year", query=(
+        "select v.*, s.school_code as reference_school_code from core.vpr_result v left join core.school s "
+        f"on s.year = v.year and s.school_code = v.school_code where v.year = {int(year)}"))
     batch = asset.add_batch_definition_whole_table("whole").get_batch()
     e = gx.expectations
     suite = context.suites.add(gx.ExpectationSuite(name="vpr_loaded", expectations=[
         e.ExpectColumnValuesToNotBeNull(column="school_code"),
-        e.ExpectColumnValuesToBeInSet(column="school_code", value_set=codes),
+        e.ExpectColumnValuesToNotBeNull(column="reference_school_code"),
         e.ExpectColumnValuesToBeInSet(column="subject", value_set=list(VPR_SUBJECTS)),
         e.ExpectColumnValuesToBeBetween(column="grade", min_value=4, max_value=11),
         e.ExpectColumnValuesToNotBeNull(column="participant_hash"),

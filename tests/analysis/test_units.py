@@ -52,6 +52,9 @@ def test_silhouette_matches_the_definition():
         b = min(d[i, labels == k].mean() for k in set(labels) if k != labels[i])
         s.append((b - a) / max(a, b))
     assert silhouette(X, labels) == pytest.approx(np.mean(s))
+    # Taken a few rows at a time (as for a country's schools), the same value.
+    assert silhouette(X, labels, block=3 * len(X)) == pytest.approx(np.mean(s))
+    assert silhouette(X, labels, block=1) == pytest.approx(np.mean(s))
 
 
 def test_model_z_separates_an_outlier_from_noise():

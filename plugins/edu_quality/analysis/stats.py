@@ -112,16 +112,24 @@ def kmeans(X: np.ndarray, k: int, seed: int, n_init: int = 10, max_iter: int = 3
     return best
 
 
-def silhouette(X: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette coefficient (Euclidean); 0 for a single cluster."""
+SILHOUETTE_BLOCK = 1 << 24  # distances held at once (128 MB): a country's 40,000 schools would need 12.8 GB
+
+
+def silhouette(X: np.ndarray, labels: np.ndarray, block: int = SILHOUETTE_BLOCK) -> float:
+    """Mean silhouette coefficient (Euclidean); 0 for a single cluster. The n × n distances are taken a
+    block of rows at a time (one block, the whole matrix, up to about 4,000 units)."""
     ks = np.unique(labels)
     if len(ks) < 2:
         return 0.0
     sq = (X ** 2).sum(axis=1)
-    d = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * X @ X.T, 0.0))
     member = (labels[:, None] == ks[None, :]).astype(float)           # n × k
     sizes = member.sum(axis=0)
-    sums = d @ member                                                   # n × k: distance sums per cluster
+    sums = np.empty((len(X), len(ks)))                                  # n × k: distance sums per cluster
+    step = max(1, block // max(len(X), 1))
+    for start in range(0, len(X), step):
+        rows = slice(start, start + step)
+        d = np.sqrt(np.maximum(sq[rows, None] + sq[None, :] - 2 * X[rows] @ X.T, 0.0))
+        sums[rows] = d @ member
     own = np.searchsorted(ks, labels)
     n_own = sizes[own] - 1
     a = np.where(n_own > 0, sums[np.arange(len(X)), own] / np.maximum(n_own, 1), 0.0)

@@ -116,7 +116,7 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
         return record_rejected(engine, stats, refs)
 
     ctx = _context(engine, year)
-    ctx.seen_keys.update(taken_keys(engine, year, source_name, file_name))
+    ctx.remember(sorted(taken_keys(engine, year, source_name, file_name)))
     load = FileLoad(engine, stats, refs)
     try:
         chunks = validate_chunks(shape, source_name, ctx, runner or SuiteRunner(data_docs=False), stats)

@@ -8,6 +8,7 @@ results and Data Docs.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -34,14 +35,30 @@ class Context:
     vpr_scales: pd.DataFrame | None = None  # subject, grade, max_score, min_score_3/4/5
     gia_thresholds: pd.DataFrame | None = None  # exam_form, subject, min_score_3/4/5
     today: date = field(default_factory=date.today)
-    seen_keys: set = field(default_factory=set)       # duplicate detection across chunks
+    seen_keys: set = field(default_factory=set)       # digests of keys seen (see remember / seen)
     first_names: dict = field(default_factory=dict)   # municipality code → first name seen
     _known: frozenset | None = None
+
+    def remember(self, keys: list[str]) -> None:
+        """Keys of rows already accepted (earlier chunks, other files): duplicates of them are repeats."""
+        self.seen_keys.update(map(key_digest, keys))
+
+    def seen(self, keys: list) -> np.ndarray:
+        """Per key, whether it was remembered (missing keys never were)."""
+        got = self.seen_keys
+        return np.fromiter((isinstance(k, str) and key_digest(k) in got for k in keys), dtype=bool, count=len(keys))
 
     def known_codes(self) -> frozenset:
         if self._known is None:
             self._known = frozenset(self.school_codes)
         return self._known
+
+
+def key_digest(key: str) -> bytes:
+    """128 bits of BLAKE2b: a 10-million-row file's keys held as text took 1.8 GB (Cyrillic text is two
+    bytes a character); as digests a third of it. Collisions are as likely as for the 128-bit participant
+    hashes the warehouse keys rows by."""
+    return hashlib.blake2b(key.encode(), digest_size=16).digest()
 
 
 @dataclass
@@ -140,10 +157,8 @@ def _repeat(frame: pd.DataFrame, keys: list[str], ctx: Context) -> pd.Series:
     # Seen in an earlier chunk or file, or earlier in this chunk: the first occurrence stays valid.
     # Set membership per key: Series.isin(set) would rebuild a hash table of every key seen so far for each
     # chunk (quadratic over a two-million-row file).
-    seen = ctx.seen_keys
-    before = np.fromiter((k in seen for k in key.tolist()), dtype=bool, count=len(key))
-    repeated = key.duplicated(keep="first") | before
-    seen.update(key[~repeated].tolist())
+    repeated = key.duplicated(keep="first") | ctx.seen(key.tolist())
+    ctx.remember(key[~repeated].tolist())
     return key.where(repeated, None).astype("object")
 
 
@@ -328,7 +343,7 @@ def _self_evaluation(chunk, shape, p: Prepared, ctx: Context) -> None:
     f["_superseded"] = f["school_code"].astype("string").where(
         ~f["_row"].isin(latest) & f["school_code"].notna())
     # A school whose self-evaluation another file of the year already brought: a repeat, not an update.
-    f["_repeat"] = f["school_code"].astype("string").where(f["school_code"].isin(list(ctx.seen_keys)))
+    f["_repeat"] = f["school_code"].astype("string").where(ctx.seen(f["school_code"].astype(object).tolist()))
     items: list[tuple[str, str, str]] = []  # (column, indicator code, header)
     for i, h in enumerate(shape.headers):
         code = hdr.self_evaluation_code(h)

@@ -316,8 +316,7 @@ def _measures(chunk, shape, p: Prepared, ctx: Context) -> None:
     f["_year_mismatch"] = f["year"].astype("string").where(~f["year"].isin([ctx.year - 1, ctx.year]).fillna(True)
                                                            & f["year"].notna())
     school = (f["level"] == "ОО").fillna(False)
-    known = f["unit_code"].isin(ctx.school_codes) | ~school
-    f["_unknown_school"] = f["unit_code"].astype("string").where(~known.fillna(True))
+    f["_unknown_school"] = unknown_codes(f["unit_code"], ctx).where(school, None)
 
 
 # --- Самообследование --------------------------------------------------------------------------------

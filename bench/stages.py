@@ -21,7 +21,7 @@ def _vpr_columns() -> str:
 
 
 def generate(scale: str, year: int, inbox: str, seed: int) -> dict:
-    from edu_quality.sample.scale import generate_scaled
+    from sample_region.scale import generate_scaled
 
     manifest = generate_scaled(year, inbox, scale=scale, seed=seed, progress=lambda line: print(line, file=sys.stderr))
     return {"rows": manifest["rows"], "bytes": manifest["bytes"], "files": len(manifest["files"])}

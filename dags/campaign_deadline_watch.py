@@ -14,7 +14,7 @@ from datetime import datetime
 from airflow.exceptions import AirflowFailException
 from airflow.sdk import Param, dag, get_current_context, task
 
-from edu_quality.orchestration.campaign import run_day
+from edu_quality.pipeline.campaign import run_day
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
 

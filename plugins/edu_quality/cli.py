@@ -18,30 +18,11 @@ import subprocess
 import sys
 import time
 from datetime import date
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from edu_quality.config import PATHS
 from edu_quality.sources.registry import all_names
-
-
-def _cmd_sample(args) -> int:
-    if args.scale:
-        from edu_quality.sample.scale import generate_scaled
-
-        generate_scaled(args.year, Path(args.out), scale=args.scale, seed=args.seed,
-                        progress=lambda line: print(line, flush=True))
-        return 0
-    from edu_quality.sample import generate
-
-    started = time.monotonic()
-    manifest = generate(args.year, Path(args.out), seed=args.seed, schools=args.schools,
-                        municipalities=args.municipalities)
-    files = manifest.get("files", [])
-    print(f"Образец региона за {args.year} год записан в {Path(args.out) / str(args.year)}: "
-          f"{len(files)} файлов, {sum(f.get('rows', 0) for f in files)} строк, "
-          f"{len(manifest.get('bad_rows', []))} заложенных ошибочных строк "
-          f"({time.monotonic() - started:.1f} с).")
-    return 0
 
 
 def _cmd_db(args) -> int:
@@ -228,16 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="edu-quality", description="Мониторинг качества образования")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("sample", help="записать образец входящих файлов региона за год")
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--schools", type=int, default=300)
-    p.add_argument("--municipalities", type=int, default=10)
-    p.add_argument("--scale", choices=("small", "region", "national"),
-                   help="большой поток файлов для замеров: small (~40 ОО), region (~900 ОО, ~1,5 млн строк), "
-                        "national (~40 000 ОО, ~40 млн строк); без заложенных особенностей образца")
-    p.set_defaults(func=_cmd_sample)
+    # Commands of other installed packages (the sample-region generator's `sample`): entry points of the group
+    # `edu_quality.commands`, each a function that adds its subparser. The product imports none of them.
+    for entry in sorted(entry_points(group="edu_quality.commands"), key=lambda e: e.name):
+        entry.load()(sub)
 
     p = sub.add_parser("run", help="выполнить годовой цикл через Airflow на файлах папки DIR/Y/")
     p.add_argument("--year", type=int, required=True)

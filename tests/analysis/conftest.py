@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import text
 
 from edu_quality.analysis import analyse_year
+from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.indicators.compute import compute_year
 from edu_quality.pipeline.inbox import discover
 from edu_quality.pipeline.ingest import ingest_file
-from edu_quality.sample import generate
-from edu_quality.sample.anomaly import ROOM_MAX_QUALITY, SCHOOL_MIN_STUDENTS, SCHOOL_TYPES, Anomaly, plant
+from sample_region import generate
+from sample_region.anomaly import ROOM_MAX_QUALITY, SCHOOL_MIN_STUDENTS, SCHOOL_TYPES, Anomaly, plant
 from edu_quality.sources.contract import LOAD_ORDER
 from edu_quality.validation.gx_runner import SuiteRunner
 
@@ -64,7 +65,7 @@ def region(tmp_path_factory, warehouse) -> Region:
                         students_per_class=STUDENTS_PER_CLASS)
     _load(warehouse, out, YEAR, runner)
     compute_year(warehouse, YEAR)
-    summary = analyse_year(warehouse, YEAR)
+    summary = analyse_year(warehouse, YEAR, conditions=rule_conditions())
 
     seed = anomaly_seed()
     planted = set(manifest["biased_schools"]) | set(manifest["low_result_schools"]) | set(
@@ -85,5 +86,5 @@ def region(tmp_path_factory, warehouse) -> Region:
           f"short of a boundary pushed over it; {anomaly.works_changed} works changed")
     _load(warehouse, out, NEXT, runner)
     compute_year(warehouse, NEXT)
-    summary_next = analyse_year(warehouse, NEXT)
+    summary_next = analyse_year(warehouse, NEXT, conditions=rule_conditions())
     return Region(out, manifest, summary, summary_next, anomaly)

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import text
 
 from edu_quality.analysis import analyse_year
+from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.indicators.catalog import load_catalog, publish
 
 BEFORE, AFTER = 2018, 2019
@@ -74,7 +75,7 @@ def effects(warehouse):
                 "insert into core.measure values (:y, :l, :u, :c, 'мера', 'директор', :d, :done, :id, :r)"),
                 {"y": AFTER, "l": level, "u": unit, "c": code, "d": date(AFTER, 5, 1), "done": done, "id": load_id,
                  "r": i + 2})
-    summary = analyse_year(warehouse, AFTER)
+    summary = analyse_year(warehouse, AFTER, conditions=rule_conditions())
     with warehouse.connect() as conn:
         rows = conn.execute(text("select * from mart.measure_effects where year = :y"), {"y": AFTER}).mappings().all()
     return summary, {(r["level"], r["recommendation_code"]): r for r in rows}

@@ -6,14 +6,14 @@ import re
 
 from sqlalchemy import text
 
-from edu_quality.analysis.methodology import METHODOLOGY_PATH, MIGRATION, render_methodology
+from edu_quality.documents.methodology import METHODOLOGY_PATH, MIGRATION, render_methodology
 from edu_quality.analysis.settings import load_settings, metric_source
 from edu_quality.indicators.catalog import load_catalog
 
 
 def test_methodology_page_is_up_to_date():
     assert METHODOLOGY_PATH.read_text(encoding="utf-8") == render_methodology(), (
-        "docs/methodology.md is stale: run `.venv/bin/python -m edu_quality.analysis.methodology`")
+        "docs/methodology.md is stale: run `.venv/bin/python -m edu_quality.documents.methodology`")
 
 
 def test_every_threshold_is_on_the_page():

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from edu_quality.analysis import analyse_year
+from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.analysis.settings import load_settings
 
 from .conftest import NEXT, YEAR
@@ -205,7 +206,7 @@ def _digest(warehouse, year: int) -> str:
 
 def test_rerun_is_idempotent(region, warehouse):
     before = _digest(warehouse, NEXT)
-    summary = analyse_year(warehouse, NEXT)
+    summary = analyse_year(warehouse, NEXT, conditions=rule_conditions())
     assert _digest(warehouse, NEXT) == before
     assert {k: v for k, v in summary.items() if k != "seconds"} == \
         {k: v for k, v in region.summary_next.items() if k != "seconds"}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from edu_quality.sample import generate
+from sample_region import generate
 
 pytestmark = pytest.mark.e2e
 YEAR = 2027

@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from edu_quality.sample import generate
+from sample_region import generate
 
 # Several minutes (two cycles under a scheduler, two fresh ones): `pytest -m 'not backfill'` leaves it out.
 pytestmark = [pytest.mark.e2e, pytest.mark.backfill]

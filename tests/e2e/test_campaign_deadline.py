@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from edu_quality.orchestration.campaign import campaign_year, evaluate
+from edu_quality.pipeline.campaign import campaign_year, evaluate
 
 pytestmark = pytest.mark.e2e
 

@@ -34,7 +34,7 @@ RUN_TIMEOUT = 240
 
 
 def make_inbox(root: Path) -> Path:
-    from edu_quality.sample import generate
+    from sample_region import generate
 
     generate(YEAR, root, seed=17, schools=8, municipalities=2, students_per_class=8)
     year_dir = root / str(YEAR)

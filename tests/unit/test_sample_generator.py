@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from edu_quality.sample import generate
+from sample_region import generate
 from edu_quality.sources import contract as c
 
 YEAR = 2024

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from edu_quality.sample.scale import MANIFEST_NAME, generate_scaled
-from edu_quality.sample.vpr import VPR_TESTS
+from sample_region.scale import MANIFEST_NAME, generate_scaled
+from sample_region.vpr import VPR_TESTS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,7 +1,7 @@
 """`edu-quality validate`: one file, no loading, row-by-row messages in the user's language."""
 from __future__ import annotations
 
-from edu_quality.sample import generate
+from sample_region import generate
 from edu_quality.validation.report import validate_file
 
 

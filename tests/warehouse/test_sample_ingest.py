@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from edu_quality.pipeline.inbox import discover
 from edu_quality.pipeline.ingest import ingest_file
-from edu_quality.sample import generate
+from sample_region import generate
 from edu_quality.sources.contract import LOAD_ORDER
 from edu_quality.validation.gx_runner import SuiteRunner
 

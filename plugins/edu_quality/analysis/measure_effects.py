@@ -26,26 +26,22 @@ COLUMNS = ["level", "recommendation_code", "indicator_code", "recommendation_yea
            "control_change", "did", "se", "improvement", "verdict_ru"]
 
 
-def targets(s: dict) -> dict[str, str]:
-    """Recommendation code → target indicator. From the recommendations catalogue: the indicator of a rule
-    on an indicator, the first catalogue indicator of the risk factor of a rule on a risk factor; then
-    settings.yaml (measure_effects.targets) adds codes and overrides."""
-    from edu_quality.documents.recommend import load_rules
-
+def targets(s: dict, conditions: dict[str, dict] | None) -> dict[str, str]:
+    """Recommendation code → target indicator. From the recommendations catalogue's conditions (code → `when`,
+    given by the caller: the catalogue is a later stage): the indicator of a rule on an indicator, the first
+    catalogue indicator of the risk factor of a rule on a risk factor; then settings.yaml
+    (measure_effects.targets) adds codes and overrides."""
     factor_indicator = {}
     for f in s["risk_profile"]["factors"]:
         first = next((m["indicator"] for m in f.get("metrics") or [] if "indicator" in m), None)
         if first:
             factor_indicator[f["code"]] = first
     found = {}
-    for rule in load_rules():
-        when = getattr(rule, "when", None)
-        if not isinstance(when, dict):            # an older catalogue: one indicator per rule
-            when = {"indicator": getattr(rule, "indicator", None)}
+    for code, when in (conditions or {}).items():
         if when.get("indicator"):
-            found[rule.code] = when["indicator"]
+            found[code] = when["indicator"]
         elif when.get("risk_factor") in factor_indicator:
-            found[rule.code] = factor_indicator[when["risk_factor"]]
+            found[code] = factor_indicator[when["risk_factor"]]
     found.update(s["measure_effects"].get("targets") or {})
     return found
 
@@ -77,9 +73,9 @@ def _mean(x: pd.Series):
     return float(x.mean()) if len(x) else None
 
 
-def effects(conn: Connection, year: int, s: dict) -> pd.DataFrame:
+def effects(conn: Connection, year: int, s: dict, conditions: dict[str, dict] | None = None) -> pd.DataFrame:
     recs, meas, values, units = _read(conn, year)
-    target = targets(s)
+    target = targets(s, conditions)
     min_se = float(s["measure_effects"]["min_se"])
     rows = []
     for level in ("school", "municipality"):

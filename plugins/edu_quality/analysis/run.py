@@ -78,8 +78,10 @@ def _school_status(data, sv, low, unf, ctx_z, risk, head_total) -> pd.DataFrame:
     return st
 
 
-def analyse_year(engine: Engine, year: int, settings: dict | None = None) -> dict:
-    """Recompute the year's analysis; returns summary counts."""
+def analyse_year(engine: Engine, year: int, settings: dict | None = None,
+                 conditions: dict[str, dict] | None = None) -> dict:
+    """Recompute the year's analysis; returns summary counts. `conditions`: the recommendations catalogue's
+    rule conditions (code → `when`), for the effect of last year's measures."""
     started = time.perf_counter()
     s = settings or load_settings()
     with engine.begin() as conn:
@@ -117,7 +119,7 @@ def analyse_year(engine: Engine, year: int, settings: dict | None = None) -> dic
         per_m, m_centres = clusters.municipality_clusters(ftable, fpol, fnames, s)
         ms["cluster"] = per_m["cluster"].reindex(ms.index) if per_m is not None else None
         ms["cluster_name_ru"] = per_m["cluster_name_ru"].reindex(ms.index) if per_m is not None else None
-        eff = effects(conn, year, s)
+        eff = effects(conn, year, s, conditions)
 
         status = status.reset_index()
         centres = pd.concat([f for f in (school_centres, m_centres) if len(f)], ignore_index=True) \

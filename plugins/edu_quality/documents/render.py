@@ -18,7 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from edu_quality.config import PATHS
-from edu_quality.documents.recommend import add_months, risk_level
+from edu_quality.recommendations.choose import risk_level
+from edu_quality.recommendations.due import add_months
 from edu_quality.faults import failpoint
 
 log = logging.getLogger(__name__)

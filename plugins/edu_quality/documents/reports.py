@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from edu_quality.documents.recommend import add_months, risk_level
+from edu_quality.recommendations.choose import risk_level
+from edu_quality.recommendations.due import add_months
 from edu_quality.documents.render import _atomic_write, _write, date_ru, environment
 
 # Headline indicators of the report's tables and charts, in the order a methodologist reads them.

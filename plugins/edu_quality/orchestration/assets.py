@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset
 
-from edu_quality.pipeline import steps
+from edu_quality.sources.registry import all_names
 from edu_quality.warehouse.tables import table_spec
 
 
@@ -16,4 +16,4 @@ def source_asset(source: str) -> Asset:
 
 
 def all_source_assets() -> list[Asset]:
-    return [source_asset(s) for s in steps.source_names()]
+    return [source_asset(s) for s in all_names()]

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from edu_quality.documents.render import environment
-from edu_quality.orchestration.campaign import campaign_year, deadline_for
+from edu_quality.pipeline.campaign import campaign_year, deadline_for
 
 
 def page_context(engine: Engine, year: int | None = None, today: date | None = None) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -14,15 +13,16 @@ from sqlalchemy.engine import Engine
 
 from edu_quality.sources.contract import RULE_TEXT_RU
 from edu_quality.sources.registry import source_by_name
-from edu_quality.sources.files import FileRejected, FileShape, inspect, iter_chunks
-from edu_quality.validation.gx_runner import RowFailure, SuiteRunner, group_failures
-from edu_quality.validation.prepare import Context, Prepared, prepare
+from edu_quality.sources.files import FileRejected, inspect
+from edu_quality.validation.chunks import describe_shape, validate_chunks
+from edu_quality.validation.gx_runner import SuiteRunner
+from edu_quality.validation.prepare import Context
 from edu_quality.warehouse.locks import advisory_lock
 from edu_quality.warehouse.load import FileLoad, LoadStats, quarantine_frame, record_rejected
-from edu_quality.warehouse.tables import REFERENCES, rows_for_table
+from edu_quality.sources.contract import REFERENCES
+from edu_quality.warehouse.tables import rows_for_table
 
 log = logging.getLogger(__name__)
-CHUNK_ROWS = 100_000
 
 
 def sha256_of(path: Path) -> str:
@@ -147,33 +147,3 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
     except BaseException:
         load.close()
         raise
-
-
-def validate_chunks(shape: FileShape, source_name: str, ctx: Context, runner: SuiteRunner,
-                    stats: LoadStats | None = None) -> Iterator[tuple[Prepared, dict[int, list[RowFailure]]]]:
-    """Each chunk of a readable file, prepared and validated: (prepared frame, failures by row).
-    With `stats`, the time of each phase is added to `stats.seconds`."""
-    source = source_by_name(source_name)
-    timed = stats.timed if stats is not None else (lambda phase, started: None)
-    chunks = iter_chunks(shape, CHUNK_ROWS)
-    while True:
-        started = time.perf_counter()
-        chunk = next(chunks, None)
-        timed("read", started)
-        if chunk is None:
-            return
-        started = time.perf_counter()
-        prepared = prepare(chunk, shape, source, ctx)
-        timed("prepare", started)
-        started = time.perf_counter()
-        failures, _ = runner.validate(source_name, prepared.frame, prepared.extra_expectations)
-        timed("validate", started)
-        yield prepared, group_failures(failures)
-
-
-def describe_shape(shape: FileShape) -> str:
-    if shape.format == "csv":
-        names = {";": "«;»", ",": "«,»", "\t": "табуляция"}
-        return (f"{shape.encoding}, разделитель {names.get(shape.delimiter, repr(shape.delimiter))}, "
-                f"заголовок в строке {shape.header_row}")
-    return f"XLSX, заголовок в строке {shape.header_row}"

@@ -66,7 +66,7 @@ def source_title(source: str) -> str:
 
 
 def references_of(source: str) -> tuple[str, ...]:
-    from edu_quality.warehouse.tables import REFERENCES
+    from edu_quality.sources.contract import REFERENCES
 
     return REFERENCES.get(source, ())
 
@@ -111,13 +111,15 @@ def compute_indicators(year: int) -> dict:
 
 def analyse(year: int) -> dict:
     from edu_quality.analysis import analyse_year
+    from edu_quality.recommendations.catalogue import rule_conditions
 
     with _year_exclusive(year):
-        return analyse_year(engine(), year)
+        # The effect of last year's measures is judged on the indicators the catalogue's rules target.
+        return analyse_year(engine(), year, conditions=rule_conditions())
 
 
 def choose_recommendations(year: int, issued_on: str) -> int:
-    from edu_quality.documents.recommend import choose
+    from edu_quality.recommendations.choose import choose
 
     with _year_exclusive(year):
         return choose(engine(), year, date.fromisoformat(issued_on))
@@ -191,7 +193,7 @@ def summarize(year: int, output: str, data_docs: str | None, run_id: str | None 
         "data_docs": data_docs,
     }
     if run_id:
-        from edu_quality.orchestration.campaign import record_cycle_run
+        from edu_quality.pipeline.campaign import record_cycle_run
 
         record_cycle_run(engine(), year, run_id, summary)
     path = Path(output) / str(year) / "run_summary.json"
@@ -207,7 +209,7 @@ def default_paths() -> dict:
 
 def check_deadline(day: date, year: int | None = None) -> dict:
     """The campaign deadline as of `day`: recorded in mart.campaign_deadline and returned."""
-    from edu_quality.orchestration import campaign
+    from edu_quality.pipeline import campaign
 
     year = year or campaign.campaign_year(day)
     state = campaign.evaluate(year, day, campaign.finished_on(engine(), year))

@@ -223,6 +223,16 @@ MEASURES = Source("measures", "measures.*", many=False, required=False, columns=
 SOURCES: dict[str, Source] = {s.name: s for s in (
     SCHOOLS, VPR_SCALES, VPR, GIA_THRESHOLDS, GIA, SELF_EVALUATION, TEACHERS, OLYMPIADS, MEASURES)}
 
+# Sources whose rows are checked against references loaded earlier in the same year.
+REFERENCES: dict[str, tuple[str, ...]] = {
+    "vpr": ("schools", "vpr_scales"),
+    "gia": ("schools", "gia_thresholds"),
+    "self_evaluation": ("schools",),
+    "teachers": ("schools",),
+    "olympiads": ("schools",),
+    "measures": ("schools",),
+}
+
 # Load order: references before the files that point at them.
 LOAD_ORDER = ("schools", "vpr_scales", "gia_thresholds", "vpr", "gia", "self_evaluation",
               "teachers", "olympiads", "measures")

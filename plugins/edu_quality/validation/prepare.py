@@ -21,7 +21,7 @@ from edu_quality.sources import cells
 from edu_quality.sources import headers as hdr
 from edu_quality.sources.contract import GIA_FORMS, Source
 from edu_quality.sources.files import FileShape
-from edu_quality.warehouse.tables import REFERENCES
+from edu_quality.sources.contract import REFERENCES
 
 log = logging.getLogger(__name__)
 _LEADING_INT = re.compile(r"^\s*(\d+)")

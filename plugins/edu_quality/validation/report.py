@@ -27,7 +27,7 @@ def _reference_rows(path: Path, source_name: str, ctx: Context):
     """The good rows of a reference file (schools, scales, thresholds), read the same way as in a run."""
     import pandas as pd
 
-    from edu_quality.pipeline.ingest import validate_chunks
+    from edu_quality.validation.chunks import validate_chunks
     from edu_quality.validation.gx_runner import SuiteRunner
 
     shape = inspect(path, SOURCES[source_name])
@@ -48,7 +48,7 @@ def find_reference(path: Path, source_name: str) -> Path | None:
 def validate_file(path: Path, source_name: str, year: int, schools: Path | None = None,
                   russian: bool | None = None, out=print, scales: Path | None = None) -> int:
     """0: the file would load (possibly with quarantined rows); 1: it would be rejected whole."""
-    from edu_quality.pipeline.ingest import describe_shape, validate_chunks
+    from edu_quality.validation.chunks import describe_shape, validate_chunks
     from edu_quality.validation.gx_runner import SuiteRunner
 
     ru = prefers_russian() if russian is None else russian

@@ -35,17 +35,6 @@ TABLES: dict[str, tuple[str, list[str]]] = {
                                   "responsible", "due_date", "done"]),
 }
 
-# Sources whose rows are checked against references loaded earlier in the same year.
-REFERENCES: dict[str, tuple[str, ...]] = {
-    "vpr": ("schools", "vpr_scales"),
-    "gia": ("schools", "gia_thresholds"),
-    "self_evaluation": ("schools",),
-    "teachers": ("schools",),
-    "olympiads": ("schools",),
-    "measures": ("schools",),
-}
-
-
 def table_spec(source: str) -> tuple[str, list[str]]:
     """(core or ext table, loaded columns) of a source."""
     if source in TABLES:

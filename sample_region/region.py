@@ -36,6 +36,7 @@ from .planted import (LOW_RESULT_SHARE, Plant, PlantedSchools, PlantLog, Planted
 from .rng import stream
 from .writers import NBSP, FileRecord, TextLayout, decimal, dmy, iso, open_table, thousands
 
+BIAS_BOOST = 0.55                # ability boost of a biased school in ВПР only (not in ОГЭ)
 CLASS_LETTERS = "АБВГДЕ"
 SIM_GRADES = tuple(range(4, 12))    # grades with simulated students (ВПР, ГИА, olympiads)
 NOMINAL_CLASS = 25                  # the class size `students_per_class` is relative to
@@ -146,8 +147,6 @@ class Region:
 
     def latent(self) -> dict[str, dict]:
         """Each school's latent level and its parts (the truth the planted stories are judged against)."""
-        from .vpr import BIAS_BOOST
-
         return {s.code: {"ability": round(s.ability, 4), "school_effect": round(s.effect, 4),
                          "type_effect": TYPE_EFFECT[s.school_type], "context_effect": round(s.context_effect, 4),
                          "low_result_penalty": round(s.low_result_penalty, 4),

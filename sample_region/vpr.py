@@ -13,7 +13,7 @@ from edu_quality.sources import contract as c
 
 from . import names
 from .planted import BEYOND_HEADER, Plant, PlantLog, PlantedRow, header_index, write_rows
-from .region import Region, School
+from .region import BIAS_BOOST, Region, School
 from .rng import sigmoid, stream
 from .writers import Cell, FileRecord, TextLayout, open_table
 
@@ -22,7 +22,6 @@ FIO = "ФИО"                      # a personal-data column one protocol carrie
 UNKNOWN_SCHOOL_CODE = "OO9990"   # in no schools.* row
 ATTENDANCE = 0.93                # share of a class that writes a given ВПР
 NOT_ATTEMPTED_SHARE = 0.35       # of zero-score tasks, the share left blank (`X`) rather than `0`
-BIAS_BOOST = 0.55                # ability boost of a biased school in ВПР only (not in ОГЭ)
 DISCRIMINATION = 0.9             # how sharply task success follows ability (calibrated with the offsets)
 
 

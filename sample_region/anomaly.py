@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from edu_quality.analysis.settings import load_settings
 from edu_quality.sources.files import inspect, iter_chunks
 from edu_quality.sources.registry import source_by_name
 
@@ -34,17 +35,17 @@ class Anomaly:
     works_changed: int
 
 
-# The anomaly's strength: (lowest, highest) of each draw.
-BONUS_POINTS = (2, 4)        # primary points added to a work that gets the bonus
-BONUS_SHARE = (0.6, 0.9)     # share of the school's works that get it
-PUSH_SHARE = (0.4, 0.8)      # share of the works PUSH_GAP or fewer points short of a boundary pushed over it
-PUSH_GAP = 3
-# The school it goes to: an ordinary school big enough to have ВПР groups above the analysis's minimum.
-SCHOOL_TYPES = ("СОШ", "СОШ с УИОП", "ЦО", "гимназия", "лицей")
-SCHOOL_MIN_STUDENTS = 300
-# ...and one whose marks leave room to inflate: at most this share (%) of its ВПР works got «4» or «5» the
-# year before. Above it inflation hardly changes marks (a top school sits at the ceiling) and is not claimed.
-ROOM_MAX_QUALITY = 75
+# The anomaly's strength, (lowest, highest) of each draw, and the school it goes to: the analysis's own
+# claim of what it detects (include/analysis/settings.yaml, objectivity.claimed_detection), so the test
+# plants exactly what the methodology page promises.
+_CLAIM = load_settings()["objectivity"]["claimed_detection"]
+BONUS_POINTS = tuple(_CLAIM["bonus_points"])        # primary points added to a work that gets the bonus
+BONUS_SHARE = tuple(_CLAIM["bonus_share"])          # share of the school's works that get it
+PUSH_SHARE = tuple(_CLAIM["push_share"])            # share of the works PUSH_GAP or fewer points short pushed over
+PUSH_GAP = int(_CLAIM["push_gap"])
+SCHOOL_TYPES = tuple(_CLAIM["school_types"])        # an ordinary school with ВПР groups above the minimum
+SCHOOL_MIN_STUDENTS = int(_CLAIM["school_min_students"])
+ROOM_MAX_QUALITY = _CLAIM["room_max_quality"]       # % of «4»/«5» last year: above it there is no room to inflate
 
 
 def _norm(h: str) -> str:

@@ -150,7 +150,7 @@ LATENT_NOTE = ("school_latent: each school's latent level on the ability scale t
 def build_manifest(*, year: int, seed: int, parameters: dict, region: dict, files: Sequence[FileRecord],
                    planted: PlantedSchools, log: PlantLog, latent: dict | None = None) -> dict:
     return {
-        "generator": "edu_quality.sample",
+        "generator": "sample_region",
         "manifest_version": MANIFEST_VERSION,
         "year": year,
         "seed": seed,

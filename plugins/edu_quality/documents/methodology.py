@@ -1,26 +1,25 @@
 """docs/methodology.md — the Russian methodology page, generated from include/analysis/settings.yaml, the
 indicator catalogue (sql/indicators), the constants of this package and the strength of the inflation the
-analysis is tested against (edu_quality.sample.anomaly), so that every threshold the code uses is on the
+analysis claims to detect (objectivity.claimed_detection, which the tests plant), so that every threshold the code uses is on the
 page and the page cannot drift from the code.
 
-    .venv/bin/python -m edu_quality.analysis.methodology      # rewrites docs/methodology.md
+    .venv/bin/python -m edu_quality.documents.methodology      # rewrites docs/methodology.md
 """
 from __future__ import annotations
 
 import re
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from edu_quality.config import PATHS
 
-from edu_quality.sample import anomaly as an
-
-from . import head_effectiveness as he
-from . import municipalities as mu
-from . import objectivity as ob
-from . import practices as pr
-from .metrics import ANALYSIS_METRICS, SCHOOL_FIELDS
-from .settings import load_settings, metric_source
+from edu_quality.analysis import head_effectiveness as he
+from edu_quality.analysis import municipalities as mu
+from edu_quality.analysis import objectivity as ob
+from edu_quality.analysis import practices as pr
+from edu_quality.analysis.metrics import ANALYSIS_METRICS, SCHOOL_FIELDS
+from edu_quality.analysis.settings import load_settings, metric_source
 
 METHODOLOGY_PATH = PATHS.root / "docs" / "methodology.md"
 MIGRATION = PATHS.migrations / "005_analysis.sql"
@@ -80,13 +79,15 @@ def render_methodology(settings: dict | None = None) -> str:
     s = settings or load_settings()
     cat = _catalogue()
     g, o = s["general"], s["objectivity"]
+    claim = o["claimed_detection"]
+    an = SimpleNamespace(**{k.upper(): tuple(v) if isinstance(v, list) else v for k, v in claim.items()})
     L: list[str] = []
     add = L.append
     add("# Методика аналитического слоя мониторинга качества образования")
     add("")
     add("> Страница собрана автоматически из `include/analysis/settings.yaml`, каталога показателей "
         "(`sql/indicators`) и констант кода `plugins/edu_quality/analysis`. Не правьте её вручную: измените "
-        "параметры в settings.yaml и выполните `.venv/bin/python -m edu_quality.analysis.methodology` "
+        "параметры в settings.yaml и выполните `.venv/bin/python -m edu_quality.documents.methodology` "
         "(тест `tests/analysis/test_methodology.py` проверяет, что страница не устарела).")
     add("")
     add("Расчёт за год выполняет `analyse_year(engine, год)` после расчёта показателей: он заново вычисляет все "
@@ -332,8 +333,9 @@ def render_methodology(settings: dict | None = None) -> str:
         "фактора (раздел 3); для рекомендаций по статусу ОО и прочих кодов — из settings.yaml. Рекомендация без "
         "целевого показателя в таблицу попадает с выводом «целевой показатель не задан».")
     add("")
-    from .measure_effects import targets
-    for code, ind in sorted(targets(s).items()):
+    from edu_quality.analysis.measure_effects import targets
+    from edu_quality.recommendations.catalogue import rule_conditions
+    for code, ind in sorted(targets(s, rule_conditions()).items()):
         add(f"- `{code}` → {_indicator(ind, cat)}")
     add("")
 

@@ -2,52 +2,18 @@
 core.recommendation (mart.recommendations) with their basis and due date."""
 from __future__ import annotations
 
-import calendar
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-import yaml
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from edu_quality.config import PATHS
+from edu_quality.recommendations.catalogue import Rule, load_rules
+from edu_quality.recommendations.due import add_months
 
-CATALOGUE = PATHS.root / "include" / "recommendations" / "catalogue.yaml"
 LEVEL_RU = {"risk_high": "высокого риска", "risk_medium": "среднего риска"}
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    level: str          # the addressee's level: school | municipality
-    addressee: str
-    when: dict          # {indicator, level} | {risk_factor} | {status} | {always: true}
-    text_ru: str
-    due_months: int
-
-
-def load_rules(path: Path = CATALOGUE) -> list[Rule]:
-    items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    rules = []
-    for i in items:
-        when = dict(i["when"])
-        if not ({"indicator", "risk_factor", "status", "always"} & set(when)):
-            raise ValueError(f"{path.name}: rule {i['code']}: unknown condition {when}")
-        rules.append(Rule(i["code"], i.get("level", "school"), i["addressee"], when, " ".join(i["text_ru"].split()),
-                          int(i.get("due_months", 1))))
-    return rules
-
-
 STATUS_RU = {"low_results": "школа с низкими образовательными результатами",
              "unfavorable_conditions": "школа, функционирующая в неблагоприятных социальных условиях",
              "biased_results_suspected": "признаки необъективности результатов (несколько независимых сигналов)"}
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def risk_level(value: float | None, polarity: str, thresholds: dict) -> str | None:

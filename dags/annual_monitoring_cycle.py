@@ -14,11 +14,11 @@
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from airflow.sdk import Param, TaskGroup, dag, get_current_context, task
 
-from edu_quality.pipeline.campaign import run_year
+from edu_quality.pipeline.campaign import run_day, run_year
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
 
@@ -29,7 +29,9 @@ def _params() -> dict:
     """The run's parameters, with the results year resolved: given, or the campaign open on the
     run's logical date (scheduled runs), or on the day it runs (manual runs without a date)."""
     context = get_current_context()
-    return {**context["params"], "year": run_year(context)}
+    # The documents' date: given, or the run's own day (never the day the DAG file was parsed).
+    issued_on = context["params"].get("issued_on") or run_day(context).isoformat()
+    return {**context["params"], "year": run_year(context), "issued_on": issued_on}
 
 
 @dag(
@@ -48,8 +50,8 @@ def _params() -> dict:
                                   "пусто — год открытой кампании"),
         "inbox": Param(_PATHS["inbox"], type="string", description="Папка входящих файлов"),
         "output": Param(_PATHS["output"], type="string", description="Папка для документов"),
-        "issued_on": Param(date.today().isoformat(), type="string", format="date",
-                           description="Дата направления результатов (ГГГГ-ММ-ДД)"),
+        "issued_on": Param(None, type=["null", "string"], format="date",
+                           description="Дата направления результатов (ГГГГ-ММ-ДД); пусто — день запуска"),
     },
 )
 def annual_monitoring_cycle():

@@ -43,3 +43,24 @@ def test_dag_files_do_not_import_each_other():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for module in modules:
                 assert module.split(".")[0] not in names, f"{path.name} imports DAG file {module}"
+
+
+def test_no_dag_evaluates_the_day_at_parse_time():
+    """A parse-time `date.today()` (or `datetime.now()`) in a DAG file gives the DAG a new version every
+    day and a default nobody chose: the day belongs to the run (its logical date), resolved in a task."""
+    for path in sorted(DAGS.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tasks = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
+                 and any(getattr(d, "id", getattr(getattr(d, "func", None), "id", None)) == "task"
+                         or getattr(d, "attr", None) == "task" for d in n.decorator_list)]
+        inside = {id(x) for t in tasks for x in ast.walk(t)} | {
+            id(x) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name.startswith("_")
+            for x in ast.walk(f)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in ("today", "now", "utcnow") and id(node) not in inside:
+                raise AssertionError(f"{path.name}:{node.lineno} evaluates {node.func.attr}() when the DAG is parsed")
+
+
+def test_annual_cycle_documents_date_defaults_to_the_runs_day(dagbag):
+    assert dagbag.dags["annual_monitoring_cycle"].params["issued_on"] is None

@@ -4,3 +4,4 @@ select v.year, v.level, v.unit_code, v.indicator_code, v.value, v.numerator, v.d
 from core.indicator_value v
 join core.indicator i on i.indicator_code = v.indicator_code
 where v.year = any(:years)
+order by v.year, v.level, v.unit_code, v.indicator_code

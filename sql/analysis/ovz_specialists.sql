@@ -4,3 +4,4 @@ from core.teacher t
 join core.school s on s.year = t.year and s.school_code = t.school_code
 where t.year = :year and t.position = any(:positions)
 group by t.school_code
+order by t.school_code

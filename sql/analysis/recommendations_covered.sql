@@ -8,3 +8,4 @@ select r.level, r.unit_code,
 from core.recommendation r
 where r.year = :year - 1
 group by r.level, r.unit_code
+order by r.level, r.unit_code

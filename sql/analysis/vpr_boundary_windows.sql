@@ -12,3 +12,4 @@ join core.vpr_scale sc on sc.year = v.year and sc.subject = v.subject and sc.gra
 cross join lateral (values (sc.min_score_3), (sc.min_score_4), (sc.min_score_5)) as b(score)
 where v.year = :year
 group by v.school_code, v.subject, v.grade
+order by v.school_code, v.subject, v.grade

@@ -13,3 +13,4 @@ from core.vpr_result v
 join core.school s on s.year = v.year and s.school_code = v.school_code
 where v.year = :year
 group by v.school_code, v.subject, v.grade
+order by v.school_code, v.subject, v.grade

@@ -11,7 +11,8 @@ from edu_quality.sources.contract import TASK_SCORE_OUT_OF_RANGE
 from edu_quality.sources.files import inspect, iter_chunks
 from edu_quality.sources.registry import source_by_name
 from edu_quality.validation.gx_runner import SuiteRunner, group_failures
-from edu_quality.validation.prepare import Context, prepare
+from edu_quality.validation.frame import Context
+from edu_quality.validation.prepare import prepare
 
 HEADER = ("Муниципалитет;ОО;Название ОО;Предмет;Параллель;Класс;Код участника;Вариант;"
           "1 (2б);2К1 (1б);2К2 (3б);Первичный балл;Отметка;Отметка по журналу")
@@ -31,7 +32,7 @@ def _failures(tmp_path):
     scales = pd.DataFrame({"subject": ["Математика"], "grade": [5], "max_score": [20], "min_score_3": [4],
                            "min_score_4": [6], "min_score_5": [9]})
     prepared = prepare(next(iter_chunks(shape)), shape, source, Context(year=2025, school_codes=["A1"],
-                                                                        vpr_scales=scales))
+                                                                        references={"vpr_scales": scales}))
     runner = SuiteRunner(root=tmp_path / "gx", data_docs=False)
     failures, summary = runner.validate("vpr", prepared.frame, prepared.extra_expectations)
     return group_failures(failures), summary

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from edu_quality.pipeline.inbox import discover
 from edu_quality.pipeline.ingest import ingest_file
-from edu_quality.sources.described import described_sources
+from edu_quality.sources.description import descriptions
 
 MOSCOW = Path(__file__).resolve().parents[2].parent / "shared" / "real-data" / "moscow"
 EGE = "data-9722-2016-10-31.csv"
@@ -31,9 +31,9 @@ def moscow(tmp_path_factory, warehouse):
 
 
 def test_descriptions_are_valid():
-    sources = described_sources()
+    sources = descriptions()
     assert {"moscow_ege", "moscow_schools"} <= set(sources)
-    notes = [e["meta"].get("notes") for e in sources["moscow_ege"].expectations]
+    notes = [e["meta"].get("notes") for e in sources["moscow_ege"].expectations()]
     assert "PASSES_OVER_220 <= PASSER_UNDER_160" in notes and "PASSER_UNDER_160 <= PASSED_NUMBER_FULL" in notes
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from edu_quality.sources.contract import FILE_EXTENSIONS, LOAD_ORDER, SOURCES
+from edu_quality.sources.contract import FILE_EXTENSIONS
+from edu_quality.sources.description import descriptions
 
 
 def year_dir(inbox: str | Path, year: int) -> Path:
@@ -11,7 +12,7 @@ def year_dir(inbox: str | Path, year: int) -> Path:
 
 
 def discover(inbox: str | Path, year: int) -> dict[str, list[str]]:
-    """source → files (relative to `<inbox>/<year>/`), in the contract's load order.
+    """source → files (relative to `<inbox>/<year>/`), in load order, as each description places them.
 
     Files whose names start with `_` or `.` are the operator's own (a manifest, a lock file).
     """
@@ -19,27 +20,16 @@ def discover(inbox: str | Path, year: int) -> dict[str, list[str]]:
     if not root.is_dir():
         raise FileNotFoundError(f"inbox folder {root} does not exist")
     found: dict[str, list[str]] = {}
-    for name in LOAD_ORDER:
-        source = SOURCES[name]
-        if source.many:
-            folder = root / source.pattern.split("/")[0]
-            paths = sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []
-        else:
-            stem = source.pattern.split(".")[0]
-            paths = sorted(p for p in root.glob(f"{stem}.*") if p.is_file())
+    for name, d in descriptions().items():
+        paths = sorted({p for pattern in d.files for p in root.glob(pattern) if p.is_file()})
         paths = [p for p in paths if not p.name.startswith(("_", "."))]
         # A folder source takes every file (a wrong format is rejected with a message, not ignored);
         # a single-file source takes only the contract's extensions.
-        if not source.many:
+        if not d.folder:
             paths = [p for p in paths if p.suffix.lower() in FILE_EXTENSIONS]
         found[name] = [p.relative_to(root).as_posix() for p in paths]
-    from edu_quality.sources.described import described_sources
-
-    for name, d in described_sources().items():
-        paths = sorted({p for pattern in d.files for p in root.glob(pattern) if p.is_file()})
-        found[name] = [p.relative_to(root).as_posix() for p in paths if not p.name.startswith(("_", "."))]
     return found
 
 
 def missing_required(found: dict[str, list[str]]) -> list[str]:
-    return [name for name in LOAD_ORDER if SOURCES[name].required and not found.get(name)]
+    return [name for name, d in descriptions().items() if d.required and not found.get(name)]

@@ -12,14 +12,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from edu_quality.sources.contract import RULE_TEXT_RU
-from edu_quality.sources.registry import source_by_name
+from edu_quality.sources.registry import description, source_by_name
 from edu_quality.sources.files import FileRejected, inspect
 from edu_quality.validation.chunks import describe_shape, validate_chunks
 from edu_quality.validation.gx_runner import SuiteRunner
-from edu_quality.validation.prepare import Context
+from edu_quality.validation.frame import Context
 from edu_quality.warehouse.locks import advisory_lock
 from edu_quality.warehouse.load import FileLoad, LoadStats, quarantine_frame, record_rejected
-from edu_quality.sources.contract import REFERENCES
 from edu_quality.warehouse.tables import rows_for_table
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def sha256_of(path: Path) -> str:
 
 
 def current_reference_loads(engine: Engine, year: int, source: str) -> list[int]:
-    refs = REFERENCES.get(source, ())
+    refs = description(source).references
     if not refs:
         return []
     with engine.connect() as conn:
@@ -43,38 +42,32 @@ def current_reference_loads(engine: Engine, year: int, source: str) -> list[int]
             "order by load_id"), {"y": year, "s": list(refs)})]
 
 
-# Keys that must be unique across all files of a year (the core tables' primary keys), as the
-# validators build them: a row repeating a key another file already loaded is quarantined.
-_TAKEN_KEYS = {
-    "schools": "select s.school_code from core.school s",
-    "vpr_scales": "select s.year || '|' || s.subject || '|' || s.grade from core.vpr_scale s",
-    "gia_thresholds": "select s.year || '|' || s.exam_form || '|' || s.subject from core.gia_threshold s",
-    "self_evaluation": "select distinct s.school_code from core.self_evaluation s",
-}
-
-
 def taken_keys(engine: Engine, year: int, source: str, file_name: str) -> set[str]:
-    query = _TAKEN_KEYS.get(source)
-    if query is None:
+    """Keys of the source that the year's other files already loaded (`key_across_files`), built as the
+    validators build them: a row repeating one is quarantined."""
+    d = description(source)
+    if not d.key_across_files:
         return set()
+    key = " || '|' || ".join(f"s.{k}" for k in d.keys())
     with engine.connect() as conn:
         return {r[0] for r in conn.execute(text(
-            f"{query} join core.load_log l on l.load_id = s.load_id "
+            f"select distinct {key} from {d.table} s join core.load_log l on l.load_id = s.load_id "
             "where s.year = :y and not (l.source = :s and l.file_name = :f)"),
             {"y": year, "s": source, "f": file_name})}
 
 
-def _context(engine: Engine, year: int) -> Context:
+def _context(engine: Engine, year: int, source: str) -> Context:
+    """The year's school codes and the rows of the references this source's rules read."""
+    ctx = Context(year=year)
     with engine.connect() as conn:
-        codes = [r[0] for r in conn.execute(
+        ctx.school_codes = [r[0] for r in conn.execute(
             text("select school_code from core.school where year = :y order by 1"), {"y": year})]
-        scales = pd.read_sql(text(
-            "select subject, grade, max_score, min_score_3, min_score_4, min_score_5 "
-            "from core.vpr_scale where year = :y"), conn, params={"y": year})
-        thresholds = pd.read_sql(text(
-            "select exam_form, subject, min_score_3, min_score_4, min_score_5 "
-            "from core.gia_threshold where year = :y"), conn, params={"y": year})
-    return Context(year=year, school_codes=codes, vpr_scales=scales, gia_thresholds=thresholds)
+        for ref in description(source).references:
+            r = description(ref)
+            if r.context:
+                ctx.references[ref] = pd.read_sql(text(
+                    f"select {', '.join(r.context)} from {r.table} where year = :y"), conn, params={"y": year})
+    return ctx
 
 
 def _previous(engine: Engine, year: int, source: str, file_name: str) -> dict | None:
@@ -115,7 +108,7 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
         log.error("%s rejected: %s", file_name, exc.reason_en)
         return record_rejected(engine, stats, refs)
 
-    ctx = _context(engine, year)
+    ctx = _context(engine, year, source_name)
     ctx.remember(sorted(taken_keys(engine, year, source_name, file_name)))
     load = FileLoad(engine, stats, refs)
     try:
@@ -129,10 +122,7 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
             frame = prepared.frame
             good = frame[~frame["_row"].isin(list(by_row))]
             load.add(rows_for_table(source_name, good, year, prepared.task_columns),
-                     quarantine_frame(by_row, prepared.raw_of(by_row), RULE_TEXT_RU))
-            if source_name == "schools":
-                for code, name in zip(good["municipality_code"].tolist(), good["municipality_name"].tolist()):
-                    load.municipalities.setdefault(code, name)
+                     quarantine_frame(by_row, prepared.raw_of(by_row), RULE_TEXT_RU), kept=good)
             stats.rows_read += len(frame)
             stats.rows_loaded += len(good)
             stats.rows_quarantined += len(frame) - len(good)

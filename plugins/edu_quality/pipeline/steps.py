@@ -13,7 +13,6 @@ from sqlalchemy import text
 
 from edu_quality.config import PATHS
 from edu_quality.pipeline import inbox as inbox_mod
-from edu_quality.sources.contract import SOURCES
 from edu_quality.warehouse.connection import engine
 from edu_quality.warehouse.locks import advisory_lock
 
@@ -59,25 +58,28 @@ def source_names() -> list[str]:
 
 
 def source_title(source: str) -> str:
-    from edu_quality.sources.registry import described
+    from edu_quality.sources.registry import description
 
-    d = described(source)
-    return d.title_ru if d else f"{source}.* — источник по контракту"
+    return description(source).title_ru
 
 
 def references_of(source: str) -> tuple[str, ...]:
-    from edu_quality.sources.contract import REFERENCES
+    from edu_quality.sources.registry import description
 
-    return REFERENCES.get(source, ())
+    return description(source).references
 
 
 def files_of(inbox: str, year: int, source: str) -> list[dict]:
     """The files of one source in `<inbox>/<year>/`, as kwargs for the mapped ingest task."""
+    from edu_quality.sources.registry import description
+
     found = inbox_mod.discover(inbox, year)
+    # Without the schools reference nothing of the contract can load; a region's own sources (into `ext`)
+    # stand alone, so an inbox of only those is a cycle too.
     if source == "schools" and not found.get("schools") and not any(
-            found.get(s) for s in found if s not in SOURCES):
+            found.get(s) for s in found if not description(s).table.startswith("core.")):
         raise FileNotFoundError(f"{inbox}/{year}: нет справочника школ schools.* — цикл не может начаться")
-    if source in SOURCES and SOURCES[source].required and not found.get(source):
+    if description(source).required and not found.get(source):
         log.warning("в папке %s/%s нет обязательного источника %s: показатели по нему не будут рассчитаны",
                     inbox, year, source)
     root = inbox_mod.year_dir(inbox, year)

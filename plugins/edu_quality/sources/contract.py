@@ -1,11 +1,11 @@
-"""The input contract (shared/contracts/sources.md) as data.
-
-Readers, validators, loaders and the sample generator all take headers, layouts and rule codes from
-here, so a producer that follows the contract and the pipeline that consumes it cannot drift apart.
-"""
+"""The input contract (shared/contracts/sources.md) as data: rule codes and their texts, the
+enumerations, personal-data headers. Each source itself is described in include/sources/<name>.yaml
+(sources/description.py); the names below are read from those descriptions, so a producer that follows
+the contract (the sample generator) and the pipeline that consumes it cannot drift apart."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from edu_quality.sources.description import allowed_values, descriptions
+from edu_quality.sources.model import Column, Source  # noqa: F401  (re-exported: readers import them from here)
 
 # --- Rule codes: the reason a row is quarantined (stable identifiers, Russian text in RULE_TEXT_RU) ---
 REQUIRED_MISSING = "required_missing"          # a required cell is empty
@@ -72,19 +72,17 @@ RULE_TEXT_EN = {
     SUPERSEDED: "replaced by a later submission of the same school",
 }
 
-# --- Enumerations ---
-SCHOOL_TYPES = ("НОШ", "ООШ", "СОШ", "СОШ с УИОП", "гимназия", "лицей", "школа-интернат",
-                "кадетская школа", "вечерняя школа", "ЦО")
-LOCALITIES = ("городская", "сельская")
-VPR_SUBJECTS = ("Русский язык", "Математика", "Окружающий мир", "История", "Биология", "География",
-                "Обществознание", "Физика", "Химия", "Английский язык")
-GIA_FORMS = ("ОГЭ", "ЕГЭ", "ГВЭ")
-GIA_STATUSES = ("действителен", "аннулирован", "пересдача")
-QUALIFICATION_CATEGORIES = ("высшая", "первая", "без категории")
-OLYMPIAD_STAGES = ("школьный", "муниципальный", "региональный", "заключительный")
-OLYMPIAD_STATUSES = ("участник", "призёр", "победитель")
+# --- Enumerations: as the sources' descriptions list them (include/sources/*.yaml, `allowed`) ---
+SCHOOL_TYPES = allowed_values("schools", "school_type")
+LOCALITIES = allowed_values("schools", "locality")
+VPR_SUBJECTS = allowed_values("vpr", "subject")
+GIA_FORMS = allowed_values("gia", "exam_form")
+GIA_STATUSES = allowed_values("gia", "status")
+QUALIFICATION_CATEGORIES = allowed_values("teachers", "qualification_category")
+OLYMPIAD_STAGES = allowed_values("olympiads", "stage")
+OLYMPIAD_STATUSES = allowed_values("olympiads", "status")
 YES_NO = ("да", "нет")
-MEASURE_LEVELS = ("ОО", "МО")
+MEASURE_LEVELS = allowed_values("measures", "level")
 
 # Columns that carry personal data: dropped on read wherever they appear (matched after normalisation).
 PERSONAL_DATA_HEADERS = ("фио", "фамилия", "имя", "отчество", "снилс", "дата рождения", "паспорт",
@@ -95,146 +93,12 @@ VPR_TASK_HEADER_RE = r"^\s*(?P<task>\d+[\wА-Яа-я.]*)\s*\(\s*(?P<max>\d+)\s*�
 NOT_ATTEMPTED = ("X", "Х", "Н", "N")  # Latin and Cyrillic: both occur in real exports
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str            # as the contract writes it
-    name: str              # the warehouse column name
-    kind: str = "text"     # text | int | number | date | bool
-    required: bool = True  # the header must be present
-    nullable: bool = False  # an empty cell is allowed
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str               # schools, vpr, vpr_scales, gia, gia_thresholds, self_evaluation, ...
-    pattern: str            # where its files are, relative to <inbox>/<year>/
-    many: bool              # a folder of any number of files
-    required: bool
-    columns: tuple[Column, ...] = field(default_factory=tuple)
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-
-SCHOOLS = Source("schools", "schools.*", many=False, required=True, columns=(
-    Column("Код ОО", "school_code"),
-    Column("Наименование ОО", "school_name"),
-    Column("Код МО", "municipality_code"),
-    Column("Муниципальное образование", "municipality_name"),
-    Column("Тип ОО", "school_type"),
-    Column("Местность", "locality"),
-    Column("Руководитель", "head_name", nullable=True),
-    Column("Дата назначения руководителя", "head_appointed_on", "date", nullable=True),
-    Column("Численность обучающихся", "students", "int"),
-    Column("Доля обучающихся из малообеспеченных семей, %", "low_income_pct", "number",
-           required=False, nullable=True),
-    Column("Доля обучающихся, для которых русский язык не родной, %", "non_native_pct", "number",
-           required=False, nullable=True),
-    Column("Доля обучающихся с ОВЗ, %", "disability_pct", "number", required=False, nullable=True),
-))
-
-VPR = Source("vpr", "vpr/*", many=True, required=True, columns=(
-    Column("Муниципалитет", "municipality_label", required=False, nullable=True),
-    Column("ОО", "school_code"),
-    Column("Название ОО", "school_label", required=False, nullable=True),
-    Column("Предмет", "subject"),
-    Column("Параллель", "grade", "int"),
-    Column("Класс", "class_label"),
-    Column("Код участника", "participant_code"),
-    Column("Вариант", "variant", "int"),
-    Column("Первичный балл", "primary_score", "int"),
-    Column("Отметка", "mark", "int"),
-    Column("Отметка по журналу", "journal_mark", "int", nullable=True),
-))
-
-VPR_SCALES = Source("vpr_scales", "vpr_scales.*", many=False, required=True, columns=(
-    Column("Год", "year", "int"),
-    Column("Предмет", "subject"),
-    Column("Параллель", "grade", "int"),
-    Column("Максимальный балл", "max_score", "int"),
-    Column("Граница «3»", "min_score_3", "int"),
-    Column("Граница «4»", "min_score_4", "int"),
-    Column("Граница «5»", "min_score_5", "int"),
-))
-
-GIA = Source("gia", "gia/*", many=True, required=True, columns=(
-    Column("Код ОО", "school_code"),
-    Column("Код участника", "participant_code"),
-    Column("Форма", "exam_form"),
-    Column("Предмет", "subject"),
-    Column("Дата экзамена", "exam_date", "date"),
-    Column("Первичный балл", "primary_score", "int"),
-    Column("Тестовый балл", "test_score", "int", nullable=True),
-    Column("Отметка", "mark", "int", nullable=True),
-    Column("Статус", "status"),
-))
-
-GIA_THRESHOLDS = Source("gia_thresholds", "gia_thresholds.*", many=False, required=True, columns=(
-    Column("Год", "year", "int"),
-    Column("Форма", "exam_form"),
-    Column("Предмет", "subject"),
-    Column("Минимальный тестовый балл", "min_test_score", "int", nullable=True),
-    Column("Граница «3»", "min_score_3", "int", nullable=True),
-    Column("Граница «4»", "min_score_4", "int", nullable=True),
-    Column("Граница «5»", "min_score_5", "int", nullable=True),
-))
-
-# Self-evaluation indicator columns are matched by their leading number (`1.5 ...`), not listed here.
-SELF_EVALUATION = Source("self_evaluation", "self_evaluation.*", many=False, required=True, columns=(
-    Column("Отметка времени", "submitted_at", "text"),
-    Column("Код ОО", "school_code"),
-))
-
-TEACHERS = Source("teachers", "teachers.*", many=False, required=False, columns=(
-    Column("Код ОО", "school_code"),
-    Column("Код педагога", "teacher_code"),
-    Column("Должность", "position"),
-    Column("Квалификационная категория", "qualification_category"),
-    Column("Педагогический стаж, лет", "experience_years", "int"),
-    Column("Возраст, лет", "age_years", "int"),
-    Column("Прошёл диагностику профессиональных дефицитов", "deficit_diagnosed", "bool"),
-    Column("ДПО за последние 3 года, часов", "cpd_hours_3y", "int"),
-    Column("ДПО по адресной программе", "targeted_programme", "bool"),
-    Column("Эксперт ГИА/олимпиад", "is_expert", "bool"),
-    Column("Педагогическое образование", "pedagogical_education", "bool"),
-))
-
-OLYMPIADS = Source("olympiads", "olympiads.*", many=False, required=False, columns=(
-    Column("Год", "year", "int"),
-    Column("Этап", "stage"),
-    Column("Предмет", "subject"),
-    Column("Код ОО", "school_code"),
-    Column("Код участника", "participant_code"),
-    Column("Класс", "grade", "int"),
-    Column("Статус", "status"),
-))
-
-MEASURES = Source("measures", "measures.*", many=False, required=False, columns=(
-    Column("Год", "year", "int"),
-    Column("Уровень", "level"),
-    Column("Код", "unit_code"),
-    Column("Код рекомендации", "recommendation_code"),
-    Column("Мера", "measure"),
-    Column("Ответственный", "responsible"),
-    Column("Срок", "due_date", "date"),
-    Column("Исполнено", "done", "bool"),
-))
-
-SOURCES: dict[str, Source] = {s.name: s for s in (
-    SCHOOLS, VPR_SCALES, VPR, GIA_THRESHOLDS, GIA, SELF_EVALUATION, TEACHERS, OLYMPIADS, MEASURES)}
-
-# Sources whose rows are checked against references loaded earlier in the same year.
-REFERENCES: dict[str, tuple[str, ...]] = {
-    "vpr": ("schools", "vpr_scales"),
-    "gia": ("schools", "gia_thresholds"),
-    "self_evaluation": ("schools",),
-    "teachers": ("schools",),
-    "olympiads": ("schools",),
-    "measures": ("schools",),
-}
-
-# Load order: references before the files that point at them.
-LOAD_ORDER = ("schools", "vpr_scales", "gia_thresholds", "vpr", "gia", "self_evaluation",
-              "teachers", "olympiads", "measures")
+# The contract's own sources (tables in `core`), in load order; sources a region adds load into `ext`.
+SOURCES: dict[str, Source] = {n: d.source() for n, d in descriptions().items() if d.table.startswith("core.")}
+LOAD_ORDER = tuple(SOURCES)
+REFERENCES: dict[str, tuple[str, ...]] = {n: d.references for n, d in descriptions().items() if d.references}
+SCHOOLS, VPR_SCALES, VPR = SOURCES["schools"], SOURCES["vpr_scales"], SOURCES["vpr"]
+GIA_THRESHOLDS, GIA, SELF_EVALUATION = SOURCES["gia_thresholds"], SOURCES["gia"], SOURCES["self_evaluation"]
+TEACHERS, OLYMPIADS, MEASURES = SOURCES["teachers"], SOURCES["olympiads"], SOURCES["measures"]
 
 FILE_EXTENSIONS = (".csv", ".txt", ".xlsx")

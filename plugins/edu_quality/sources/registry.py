@@ -1,22 +1,21 @@
-"""Every source the pipeline knows: the contract's own and those described in YAML."""
+"""Every source the pipeline knows, each from its description (include/sources/*.yaml)."""
 from __future__ import annotations
 
-from edu_quality.sources.contract import LOAD_ORDER, SOURCES, Source
-from edu_quality.sources.described import Described, described_sources
+from edu_quality.sources.description import SourceDescription, descriptions
+from edu_quality.sources.model import Source
+
+
+def description(name: str) -> SourceDescription:
+    found = descriptions().get(name)
+    if found is None:
+        raise KeyError(f"unknown source {name!r}: no include/sources/{name}.yaml")
+    return found
 
 
 def source_by_name(name: str) -> Source:
-    if name in SOURCES:
-        return SOURCES[name]
-    described = described_sources().get(name)
-    if described is None:
-        raise KeyError(f"unknown source {name!r}: not in the contract nor in include/sources/*.yaml")
-    return described.source
-
-
-def described(name: str) -> Described | None:
-    return None if name in SOURCES else described_sources().get(name)
+    return description(name).source()
 
 
 def all_names() -> list[str]:
-    return [*LOAD_ORDER, *sorted(described_sources())]
+    """In load order: references before the files that point at them."""
+    return list(descriptions())

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from edu_quality.config import PATHS
-from edu_quality.validation.prepare import HEADERS_SEPARATOR
+from edu_quality.validation.frame import HEADERS_SEPARATOR
 
 log = logging.getLogger(__name__)
 ROW = "_row"
@@ -34,15 +34,10 @@ class RowFailure:
 
 
 def load_suite_json(source: str) -> dict:
-    """The reviewed suite of a contract source, or the suite a YAML description defines."""
-    from edu_quality.sources.registry import described
+    """The suite a source's description defines (expectations/<source>.json is the same, written for review)."""
+    from edu_quality.sources.registry import description
 
-    d = described(source)
-    if d is not None:
-        return {"name": source, "expectations": [dict(e) for e in d.expectations],
-                "meta": {"description": str(d.path.name), "title_ru": d.title_ru}}
-    path = PATHS.expectations / f"{source}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    return description(source).suite()
 
 
 def referenced_columns(expectations: list[dict]) -> set[str]:

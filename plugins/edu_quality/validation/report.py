@@ -6,10 +6,10 @@ import locale
 import os
 from pathlib import Path
 
-from edu_quality.sources.contract import RULE_TEXT_EN, RULE_TEXT_RU, SOURCES
+from edu_quality.sources.contract import RULE_TEXT_EN, RULE_TEXT_RU
 from edu_quality.sources.files import FileRejected, inspect, iter_chunks
-from edu_quality.sources.registry import source_by_name
-from edu_quality.validation.prepare import Context
+from edu_quality.sources.registry import description, source_by_name
+from edu_quality.validation.frame import Context
 
 MAX_ROWS_SHOWN = 200
 
@@ -30,7 +30,7 @@ def _reference_rows(path: Path, source_name: str, ctx: Context):
     from edu_quality.validation.chunks import validate_chunks
     from edu_quality.validation.gx_runner import SuiteRunner
 
-    shape = inspect(path, SOURCES[source_name])
+    shape = inspect(path, source_by_name(source_name))
     parts = [prepared.frame[~prepared.frame["_row"].isin(list(by_row))]
              for prepared, by_row in validate_chunks(shape, source_name, ctx, SuiteRunner(data_docs=False))]
     return pd.concat(parts) if parts else None
@@ -61,22 +61,19 @@ def validate_file(path: Path, source_name: str, year: int, schools: Path | None 
              else f"File {path.name} would be rejected: {exc.reason_en}"))
         return 1
     ctx = Context(year=year)
-    schools = schools or (find_reference(path, "schools") if source_name in SOURCES and source_name != "schools"
-                          else None)
+    refs = description(source_name).references
+    schools = schools or (find_reference(path, "schools") if "schools" in refs else None)
     checks_schools = schools is not None
     if checks_schools:
         rows = _reference_rows(schools, "schools", Context(year=year))
         ctx.school_codes = sorted(rows["school_code"].dropna().astype(str).unique()) if rows is not None else []
         out((f"коды ОО сверяются со справочником {schools}" if ru else f"school codes checked against {schools}"))
-    if source_name in ("vpr", "gia"):
-        ref_name = "vpr_scales" if source_name == "vpr" else "gia_thresholds"
+    for ref_name in (r for r in refs if description(r).context):  # the scales a rule reads
         ref = scales or find_reference(path, ref_name)
         if ref is not None:
             rows = _reference_rows(ref, ref_name, Context(year=year))
-            if source_name == "vpr":
-                ctx.vpr_scales = rows
-            else:
-                ctx.gia_thresholds = rows
+            if rows is not None:
+                ctx.references[ref_name] = rows
             out((f"шкалы: {ref}" if ru else f"scales: {ref}"))
     read = bad = shown = 0
     out(f"{path.name}: {describe_shape(shape)}")
@@ -91,7 +88,7 @@ def validate_file(path: Path, source_name: str, year: int, schools: Path | None 
                 shown += 1
                 what = "; ".join(f"«{f.column}»: {texts.get(f.rule, f.rule)}" for f in failures)
                 out(f"  {'строка' if ru else 'row'} {number}: {what}")
-    if not checks_schools and source_name in SOURCES and source_name != "schools":
+    if not checks_schools and "schools" in refs:
         out("  (коды ОО не сверялись со справочником: укажите --schools FILE)" if ru
             else "  (school codes not checked against the reference: pass --schools FILE)")
     if bad > shown:

@@ -15,7 +15,8 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from edu_quality.warehouse.tables import table_spec
+from edu_quality.sources.registry import description
+from edu_quality.warehouse.tables import SIDE_TABLES, table_spec
 
 
 @dataclass
@@ -70,18 +71,17 @@ class FileLoad:
         self.table, self.columns = table_spec(stats.source)
         self.raw = engine.raw_connection()
         self.cur = self.raw.cursor()
-        from edu_quality.sources.registry import described
-
-        d = described(stats.source)
-        if d is not None:  # a YAML-described source gets its ext table on first load
-            self.cur.execute(d.ddl())
+        self.description = description(stats.source)
+        ddl = self.description.ddl()
+        if ddl:  # a source loading into `ext` gets its table on first load
+            self.cur.execute(ddl)
         self.cur.execute(
             "insert into core.load_log (year, source, file_name, sha256, status, reference_loads) "
             "values (%s, %s, %s, %s, 'loaded', %s) returning load_id",
             (stats.year, stats.source, stats.file_name, stats.sha256, reference_loads))
         stats.load_id = self.cur.fetchone()[0]
         self._replace_earlier()
-        self.municipalities: dict[str, str] = {}  # schools only: code → first name given
+        self.side: dict = {}  # rows for the description's side table (schools: municipality code → name)
 
     def _replace_earlier(self) -> None:
         """Earlier versions of this file: their rows go (first, so the new rows' keys are free and COPY goes
@@ -93,11 +93,15 @@ class FileLoad:
         old = [r[0] for r in self.cur.fetchall()]
         if old:
             self.cur.execute(f"delete from {self.table} where load_id = any(%s)", (old,))
-            if s.source == "schools":
-                self.cur.execute("delete from core.municipality where load_id = any(%s)", (old,))
+            if self.description.side_table:
+                self.cur.execute(f"delete from {self.description.side_table['table']} where load_id = any(%s)", (old,))
             self.cur.execute("update core.load_log set status = 'replaced' where load_id = any(%s)", (old,))
 
-    def add(self, rows: pd.DataFrame, quarantine: pd.DataFrame) -> None:
+    def add(self, rows: pd.DataFrame, quarantine: pd.DataFrame, kept: pd.DataFrame | None = None) -> None:
+        """One chunk: its table rows, its quarantine rows, and (for a side table) its kept prepared rows."""
+        side = self.description.side_table
+        if side and kept is not None:
+            SIDE_TABLES[side["rule"]][0](kept, self.side)
         rows = rows.assign(load_id=self.stats.load_id)
         _copy(self.cur, self.table, rows)
         if not quarantine.empty:
@@ -106,11 +110,9 @@ class FileLoad:
 
     def commit(self) -> LoadStats:
         s = self.stats
-        if self.municipalities:
-            self.cur.executemany(
-                "insert into core.municipality (year, municipality_code, municipality_name, load_id) "
-                "values (%s, %s, %s, %s) on conflict (year, municipality_code) do nothing",
-                [(s.year, code, name, s.load_id) for code, name in sorted(self.municipalities.items())])
+        if self.side:
+            sql, params = SIDE_TABLES[self.description.side_table["rule"]][1](s.year, s.load_id, self.side)
+            self.cur.executemany(sql, params)
         self.cur.execute(
             "update core.load_log set rows_read = %s, rows_loaded = %s, rows_quarantined = %s, "
             "message = %s, dropped_columns = %s, loaded_at = now() where load_id = %s",
@@ -164,10 +166,10 @@ def withdraw(engine: Engine, year: int, present: list[tuple[str, str]]) -> list[
         for load_id, source, file_name in rows:
             if f"{source}\x00{file_name}" in keep:
                 continue
-            table = table_spec(source)[0]
-            conn.execute(text(f"delete from {table} where load_id = :id"), {"id": load_id})
-            if source == "schools":
-                conn.execute(text("delete from core.municipality where load_id = :id"), {"id": load_id})
+            d = description(source)
+            conn.execute(text(f"delete from {d.table} where load_id = :id"), {"id": load_id})
+            if d.side_table:
+                conn.execute(text(f"delete from {d.side_table['table']} where load_id = :id"), {"id": load_id})
             conn.execute(text("update core.load_log set status = 'withdrawn' where load_id = :id"), {"id": load_id})
             withdrawn.append(file_name)
     return sorted(set(withdrawn))

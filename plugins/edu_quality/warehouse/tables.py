@@ -1,68 +1,39 @@
-"""How validated rows of each source become rows of its core table."""
+"""How validated rows of a source become rows of its table, as its description maps them (`table`, `load`,
+`rows`, `side_table` in include/sources/<name>.yaml). Transforms that need code are named here."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from edu_quality.sources.privacy import keyed_hash
+from edu_quality.sources.registry import description
 
-# source → (core table, its loaded columns in COPY order; load_id and row_number are appended)
-TABLES: dict[str, tuple[str, list[str]]] = {
-    "schools": ("core.school", ["year", "school_code", "school_name", "municipality_code", "school_type",
-                                "locality", "head_name", "head_appointed_on", "students", "low_income_pct",
-                                "non_native_pct", "disability_pct"]),
-    "vpr_scales": ("core.vpr_scale", ["year", "subject", "grade", "max_score", "min_score_3",
-                                      "min_score_4", "min_score_5"]),
-    "vpr": ("core.vpr_result", ["year", "school_code", "subject", "grade", "class_label",
-                                "participant_hash", "variant", "primary_score", "mark", "journal_mark",
-                                "task_scores"]),
-    "gia_thresholds": ("core.gia_threshold", ["year", "exam_form", "subject", "min_test_score",
-                                              "min_score_3", "min_score_4", "min_score_5"]),
-    "gia": ("core.gia_result", ["year", "school_code", "participant_hash", "exam_form", "subject",
-                                "exam_date", "primary_score", "test_score", "mark", "status"]),
-    "teachers": ("core.teacher", ["year", "school_code", "teacher_hash", "position",
-                                  "qualification_category", "experience_years", "age_years",
-                                  "deficit_diagnosed", "cpd_hours_3y", "targeted_programme", "is_expert",
-                                  "pedagogical_education"]),
-    "olympiads": ("core.olympiad_result", ["year", "stage", "subject", "school_code", "participant_hash",
-                                           "grade", "status"]),
-    "self_evaluation": ("core.self_evaluation", ["year", "school_code", "indicator_code", "header",
-                                                 "value_text", "count_value", "share_value", "flag_value",
-                                                 "submitted_at"]),
-    "measures": ("core.measure", ["year", "level", "unit_code", "recommendation_code", "measure",
-                                  "responsible", "due_date", "done"]),
-}
 
 def table_spec(source: str) -> tuple[str, list[str]]:
-    """(core or ext table, loaded columns) of a source."""
-    if source in TABLES:
-        return TABLES[source]
-    from edu_quality.sources.registry import described
-
-    d = described(source)
-    if d is None:
-        raise KeyError(f"no table for source {source!r}")
-    return d.table, d.columns()
+    """(table, loaded columns in COPY order; load_id and row_number are appended)."""
+    d = description(source)
+    return d.table, d.load_columns()
 
 
 def rows_for_table(source: str, frame: pd.DataFrame, year: int,
                    task_columns: list[tuple[str, str, int]]) -> pd.DataFrame:
-    table, columns = table_spec(source)
-    if source == "self_evaluation":
-        return _self_evaluation_rows(frame, year, task_columns)
+    d = description(source)
+    if d.rows:
+        return ROW_BUILDERS[d.rows](frame, year, task_columns, d.load_columns())
+    transforms = d.load_transforms()
     out = pd.DataFrame(index=frame.index)
-    for name in columns:
+    for name in d.load_columns():
+        how = transforms.get(name, {})
         if name == "year":
             # Files carrying their own year were validated to match the inbox year.
             out[name] = year
-        elif name == "participant_hash":
-            out[name] = keyed_hash(frame["participant_code"])
-        elif name == "teacher_hash":
-            out[name] = keyed_hash(frame["teacher_code"])
-        elif name == "task_scores":
-            out[name] = _task_scores_json(frame, task_columns)
+        elif "hash" in how:  # participant and teacher codes are kept only as keyed hashes
+            out[name] = keyed_hash(frame[how["hash"]])
+        elif "rule" in how:
+            out[name] = COLUMN_RULES[how["rule"]](frame, task_columns)
         else:
             col = frame[name]
             if col.dtype.kind == "M":
@@ -94,7 +65,8 @@ def _task_scores_json(frame: pd.DataFrame, task_columns: list[tuple[str, str, in
     return ["{" + ", ".join(row) + "}" for row in zip(*parts)]
 
 
-def _self_evaluation_rows(frame: pd.DataFrame, year: int, items: list[tuple[str, str, str]]) -> pd.DataFrame:
+def _self_evaluation_rows(frame: pd.DataFrame, year: int, items: list[tuple[str, str, str]],
+                          columns: list[str]) -> pd.DataFrame:
     """One row per school and indicator: the form is wide, the warehouse keeps it long."""
     parts = []
     for column, code, header in items:
@@ -104,5 +76,23 @@ def _self_evaluation_rows(frame: pd.DataFrame, year: int, items: list[tuple[str,
             "share_value": frame[f"{column}__share"], "flag_value": frame[f"{column}__flag"],
             "submitted_at": frame["_submitted"].dt.strftime("%Y-%m-%d %H:%M:%S"),
             "row_number": frame["_row"].astype("int64")}))
-    columns = TABLES["self_evaluation"][1] + ["row_number"]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*columns, "row_number"])
+
+
+def first_municipality_names(good: pd.DataFrame, collected: dict) -> None:
+    """core.municipality from the schools reference: code → the first name a kept row gives."""
+    for code, name in zip(good["municipality_code"].tolist(), good["municipality_name"].tolist()):
+        collected.setdefault(code, name)
+
+
+def municipality_rows(year: int, load_id: int, collected: dict) -> tuple[str, list[tuple]]:
+    return ("insert into core.municipality (year, municipality_code, municipality_name, load_id) "
+            "values (%s, %s, %s, %s) on conflict (year, municipality_code) do nothing",
+            [(year, code, name, load_id) for code, name in sorted(collected.items())])
+
+
+# The names descriptions use under `load` ({column: {rule: …}}), `rows` and `side_table`.
+COLUMN_RULES: dict[str, Callable] = {"task_scores": _task_scores_json}
+ROW_BUILDERS: dict[str, Callable] = {"self_evaluation_long": _self_evaluation_rows}
+SIDE_TABLES: dict[str, tuple[Callable, Callable]] = {"first_municipality_names": (first_municipality_names,
+                                                                                  municipality_rows)}

@@ -1,0 +1,282 @@
+"""One home per source: `include/sources/<name>.yaml` describes where a source's files are, its headers and
+types, its rules, its key and the table its rows go to. The contract's own sources and the ones added for
+a region (open data, say) are described the same way; from a description come the `Source` the readers
+use, the Great Expectations suite (expectations/<name>.json is generated from it), and the load mapping.
+
+Rules come in two forms. Column shorthand (`allowed`, `range`, `pattern`, `unique`) expands into checks in
+a fixed order; a source that needs a given order, or rules on derived columns, lists `checks:` itself.
+A rule that needs code (a primary score is the sum of its tasks, a mark follows the scale) is a named
+function in validation/rules.py, listed under `prepare:`; it adds derived columns the checks read.
+"""
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from edu_quality.config import PATHS
+from edu_quality.sources.model import Column, Source
+
+DESCRIPTIONS = PATHS.root / "include" / "sources"
+KINDS = {"text": "text", "int": "bigint", "number": "numeric", "date": "date", "bool": "boolean"}
+_IDENT = r"^[a-z_][a-z0-9_]{0,62}$"
+_TABLE = r"^(core|ext)\.[a-z_][a-z0-9_]{0,62}$"
+EXTRA_CELLS_HEADER = "(ячейки за последним столбцом заголовка)"
+
+# A check's kind → the GX expectation, and the quarantine rule it stands for unless it names its own.
+EXPECTATIONS = {
+    "empty": "expect_column_values_to_be_null",        # a derived column naming what is wrong stays empty
+    "filled": "expect_column_values_to_not_be_null",
+    "between": "expect_column_values_to_be_between",
+    "in_set": "expect_column_values_to_be_in_set",
+    "regex": "expect_column_values_to_match_regex",
+    "equal": "expect_column_pair_values_to_be_equal",
+    "greater": "expect_column_pair_values_a_to_be_greater_than_b",
+}
+DEFAULT_RULES = {"filled": "required_missing", "in_set": "not_in_set", "between": "out_of_range",
+                 "regex": "bad_format"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnSpec(_Strict):
+    header: str
+    name: str = Field(pattern=_IDENT)
+    kind: Literal["text", "int", "number", "date", "bool"] = "text"
+    required: bool = True        # the header must be present
+    nullable: bool = False       # an empty cell is allowed
+    allowed: tuple[str, ...] | None = None
+    range: tuple[float | None, float | None] | None = None
+    pattern: str | None = None
+    unique: bool = False
+
+    def column(self) -> Column:
+        return Column(self.header, self.name, self.kind, required=self.required, nullable=self.nullable)
+
+
+class PairRule(_Strict):
+    """`a <= b` between two columns (shorthand for described sources)."""
+    less_or_equal: tuple[str, str]
+    column: str
+    rule: str = "out_of_range"
+    note: str | None = None
+
+
+class Check(_Strict):
+    """One row-level rule: exactly one kind key naming its column(s), and what a failure is called."""
+    kind: str
+    target: str | tuple[str, str]
+    rule: str
+    header: str
+    options: dict[str, Any] = Field(default_factory=dict)
+    notes: str | None = None
+    headers_in_value: bool = False
+
+    def expectation(self) -> dict:
+        if self.kind in ("equal", "greater"):
+            kwargs = {"column_A": self.target[0], "column_B": self.target[1]}
+        else:
+            kwargs = {"column": self.target}
+        kwargs.update(self.options)
+        meta: dict[str, Any] = {"rule": self.rule, "column": self.header}
+        if self.headers_in_value:
+            meta["headers_in_value"] = True
+        if self.notes:
+            meta["notes"] = self.notes
+        return {"type": EXPECTATIONS[self.kind], "kwargs": kwargs, "meta": meta}
+
+
+_OPTION_NAMES = {"min": "min_value", "max": "max_value", "pattern": "regex", "values": "value_set"}
+
+
+class SourceDescription(_Strict):
+    name: str = Field(pattern=_IDENT)
+    title_ru: str
+    order: int = 1000                      # load order: references before the files that point at them
+    files: tuple[str, ...]                 # patterns under <inbox>/<year>/
+    folder: bool = False                   # a folder source: every file of it is taken, whatever its extension
+    required: bool = False
+    references: tuple[str, ...] = ()       # sources whose rows this one's rows are checked against
+    context: tuple[str, ...] = ()          # columns of this source that other sources' rules read
+    key: tuple[str, ...] = ()              # unique within the year's files (a repeat is quarantined)
+    key_across_files: bool = False         # ...and against the other files of the year already loaded
+    table: str = Field(pattern=_TABLE)
+    load: tuple[str | dict[str, dict[str, str]], ...] | None = None  # the table's columns, in COPY order
+    rows: str | None = None                # a named row builder instead of one table row per file row
+    prepare: tuple[str, ...] = ()          # named rule functions (validation/rules.py)
+    side_table: dict[str, str] | None = None  # {table, rule}: rows another table gets from this source's loads
+    suite_notes: str | None = None
+    columns: tuple[ColumnSpec, ...]
+    checks: tuple[dict[str, Any], ...] | None = None
+    rules: tuple[PairRule, ...] = ()
+    path: Path | None = None
+
+    @field_validator("files")
+    @classmethod
+    def _some_files(cls, v):
+        if not v:
+            raise ValueError("name at least one file pattern")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"column names repeat: {sorted({n for n in names if names.count(n) > 1})}")
+        for k in self.key:
+            if k not in names:
+                raise ValueError(f"key column {k!r} is not a column of the source")
+        for r in self.rules:
+            if not set(r.less_or_equal) <= set(names):
+                raise ValueError(f"rule {r.less_or_equal} names unknown columns")
+        self.parsed_checks()  # every check must parse
+        return self
+
+    # --- what the rest of the pipeline reads -------------------------------------------------------------
+
+    def source(self) -> Source:
+        return Source(self.name, self.files[0], many=self.folder, required=self.required,
+                      columns=tuple(c.column() for c in self.columns))
+
+    def column_spec(self, name: str) -> ColumnSpec:
+        return next(c for c in self.columns if c.name == name)
+
+    def keys(self) -> tuple[str, ...]:
+        return self.key or tuple(c.name for c in self.columns if c.unique)
+
+    def load_columns(self) -> list[str]:
+        if self.load is None:  # the inbox year first (a `year` column of the file was checked to match it)
+            return ["year", *[c.name for c in self.columns if c.name != "year"]]
+        return [item if isinstance(item, str) else next(iter(item)) for item in self.load]
+
+    def load_transforms(self) -> dict[str, dict[str, str]]:
+        """Table column → {hash: frame column} | {rule: named loader function}."""
+        return {next(iter(i)): next(iter(i.values())) for i in self.load or () if isinstance(i, dict)}
+
+    def expectations(self) -> list[dict]:
+        return [c.expectation() for c in self.parsed_checks()]
+
+    def suite(self) -> dict:
+        meta = {"description": f"include/sources/{self.name}.yaml", "title_ru": self.title_ru}
+        if self.suite_notes:
+            meta["notes"] = self.suite_notes
+        return {"name": self.name, "meta": meta, "expectations": self.expectations()}
+
+    def ddl(self) -> str | None:
+        """An `ext` table is created on the first load; `core` tables come from the migrations."""
+        if not self.table.startswith("ext."):
+            return None
+        cols = ",\n    ".join(f"{c.name} {KINDS[c.kind]}" for c in self.columns if c.name != "year")
+        title = self.title_ru.replace("'", "''")
+        return (f"create schema if not exists ext;\n"
+                f"create table if not exists {self.table} (\n    year integer not null,\n    {cols},\n"
+                f"    load_id bigint not null references core.load_log on delete cascade,\n"
+                f"    row_number integer not null\n);\n"
+                f"create index if not exists {self.table.split('.')[1]}_load on {self.table} (load_id);\n"
+                f"comment on table {self.table} is '{title}';")
+
+    # --- checks ------------------------------------------------------------------------------------------
+
+    def parsed_checks(self) -> list[Check]:
+        if self.checks is not None:
+            return [self._check(spec) for spec in self.checks]
+        return self._shorthand_checks()
+
+    def _check(self, spec: dict) -> Check:
+        spec = dict(spec)
+        kinds = [k for k in spec if k in EXPECTATIONS]
+        if len(kinds) != 1:
+            raise ValueError(f"check {spec}: name exactly one of {', '.join(EXPECTATIONS)}")
+        kind = kinds[0]
+        target = spec.pop(kind)
+        target = tuple(target) if isinstance(target, list) else target
+        base = target[:-5] if isinstance(target, str) and target.endswith("__bad") else target
+        known = {c.name: c for c in self.columns}
+        rule = spec.pop("rule", None) or DEFAULT_RULES.get(kind) or (
+            "bad_type" if isinstance(target, str) and target.endswith("__bad") else None)
+        header = spec.pop("header", None) or (known[base].header if isinstance(base, str) and base in known else None)
+        if rule is None or header is None:
+            raise ValueError(f"check {kind}: {target}: give `rule` and `header` (not a column of the source)")
+        notes, in_value = spec.pop("notes", None), spec.pop("headers_in_value", False)
+        options = {_OPTION_NAMES.get(k, k): v for k, v in spec.items()}
+        if kind == "in_set" and "value_set" not in options:
+            allowed = known[target].allowed if target in known else None
+            if not allowed:
+                raise ValueError(f"check in_set: {target}: the column lists no `allowed` values")
+            options["value_set"] = list(allowed)
+        return Check(kind=kind, target=target, rule=rule, header=header, options=options, notes=notes,
+                     headers_in_value=in_value)
+
+    def _shorthand_checks(self) -> list[Check]:
+        """Per column: type, required, range, allowed set, pattern; then the key, pair rules, shifted cells."""
+        out = []
+        for c in self.columns:
+            if c.kind != "text":
+                out.append(self._check({"empty": f"{c.name}__bad"}))
+            if not c.nullable:
+                out.append(self._check({"filled": c.name}))
+            if c.range is not None:
+                low, high = c.range
+                out.append(self._check({"between": c.name, **({"min": low} if low is not None else {}),
+                                        **({"max": high} if high is not None else {})}))
+            if c.allowed:
+                out.append(self._check({"in_set": c.name}))
+            if c.pattern:
+                out.append(self._check({"regex": c.name, "pattern": c.pattern}))
+        if self.keys():
+            out.append(self._check({"empty": "_repeat", "rule": "duplicate_key",
+                                    "header": self.column_spec(self.keys()[0]).header}))
+        for r in self.rules:
+            a, b = r.less_or_equal
+            out.append(self._check({"greater": [b, a], "or_equal": True, "ignore_row_if": "either_value_is_missing",
+                                    "rule": r.rule, "header": r.column, "notes": r.note or f"{a} <= {b}"}))
+        out.append(self._check({"empty": "_extra", "rule": "extra_cells", "header": EXTRA_CELLS_HEADER}))
+        return out
+
+
+def read_description(path: Path) -> SourceDescription:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path.name}: a source description is a mapping")
+    return SourceDescription(**doc, path=path)
+
+
+@lru_cache(maxsize=4)
+def _all(roots: tuple[str, ...]) -> dict[str, SourceDescription]:
+    found: dict[str, SourceDescription] = {}
+    for root in roots:
+        folder = Path(root)
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            d = read_description(path)
+            if d.name in found:
+                raise ValueError(f"{path}: source {d.name!r} is already described in {found[d.name].path}")
+            found[d.name] = d
+    return {d.name: d for d in sorted(found.values(), key=lambda d: (d.order, d.name))}
+
+
+def description_folders() -> tuple[str, ...]:
+    """The product's descriptions, then a region's own (EDU_QUALITY_SOURCES: folders separated by `:`),
+    so a region adds a source without editing the product's tree."""
+    extra = [f for f in os.environ.get("EDU_QUALITY_SOURCES", "").split(os.pathsep) if f]
+    return (str(DESCRIPTIONS), *extra)
+
+
+def descriptions() -> dict[str, SourceDescription]:
+    """Every described source, in load order."""
+    return _all(description_folders())
+
+
+def allowed_values(source: str, column: str) -> tuple[str, ...]:
+    """An enumeration of the contract, as its source's description lists it."""
+    return descriptions()[source].column_spec(column).allowed or ()
+
+
+def is_identifier(name: str) -> bool:
+    return re.match(_IDENT, name) is not None

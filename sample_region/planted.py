@@ -18,7 +18,7 @@ from edu_quality.sources import contract as c
 from .writers import Cell, FileRecord, TableWriter
 
 MANIFEST_NAME = "_manifest.json"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3  # 3: each bad row says where it must land (`outcome`: quarantine | data_issue)
 
 # Shares of the region that get each story; at least one school each once the region has 10 schools.
 BIASED_SHARE = 0.04
@@ -60,6 +60,19 @@ class Plant:
             raise ValueError(f"unknown rule code {self.rule!r}")
 
 
+def outcome(source: str, plant: Plant) -> str:
+    """Where the pipeline must put the row: `quarantine`, or `data_issue` for a reference row whose key is
+    sound (the bad cell loads empty, the row stays) — the contract's "What bad input gets"."""
+    from edu_quality.sources.registry import description
+    from edu_quality.validation.verdict import WHOLE_ROW_RULES
+
+    d = description(source)
+    keys = {d.column_spec(k).header for k in d.keep_row_unless}
+    if d.keep_row_unless and plant.column not in keys and plant.rule not in WHOLE_ROW_RULES:
+        return "data_issue"
+    return "quarantine"
+
+
 Row = list[Cell]
 PlantedRow = tuple[Row, "Plant | None"]
 
@@ -85,6 +98,7 @@ class PlantLog:
             "rule": plant.rule,
             "value": value,
             "note": plant.note,
+            "outcome": outcome(writer.record.source, plant),
         })
 
     def personal(self, writer: TableWriter, column: str) -> None:

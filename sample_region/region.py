@@ -36,6 +36,7 @@ from .planted import (LOW_RESULT_SHARE, Plant, PlantedSchools, PlantLog, Planted
 from .rng import stream
 from .writers import NBSP, FileRecord, TextLayout, decimal, dmy, iso, open_table, thousands
 
+QUARANTINED_SCHOOL_CODE = "OO-9901"  # a schools.* row with a malformed code: quarantined; a ВПР row points at it
 BIAS_BOOST = 0.55                # ability boost of a biased school in ВПР only (not in ОГЭ)
 CLASS_LETTERS = "АБВГДЕ"
 SIM_GRADES = tuple(range(4, 12))    # grades with simulated students (ВПР, ГИА, olympiads)
@@ -476,7 +477,7 @@ def _bad_school_rows(region: Region, rng: np.random.Generator) -> list[tuple[lis
                 decimal(float(rng.uniform(15, 35))), decimal(float(rng.uniform(2, 20))),
                 decimal(float(rng.uniform(1.5, 6.5)))]
 
-    r = base(1); r[0] = "OO-9901"
+    r = base(1); r[0] = QUARANTINED_SCHOOL_CODE
     rows.append((r, Plant(c.BAD_FORMAT, "Код ОО", "school code with a hyphen")))
     r = base(2); r[0] = "OO9"
     rows.append((r, Plant(c.BAD_FORMAT, "Код ОО", "school code too short")))

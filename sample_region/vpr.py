@@ -13,7 +13,7 @@ from edu_quality.sources import contract as c
 
 from . import names
 from .planted import BEYOND_HEADER, Plant, PlantLog, PlantedRow, header_index, write_rows
-from .region import BIAS_BOOST, Region, School
+from .region import BIAS_BOOST, QUARANTINED_SCHOOL_CODE, Region, School
 from .rng import sigmoid, stream
 from .writers import Cell, FileRecord, TextLayout, open_table
 
@@ -286,6 +286,11 @@ def _plant_in_file(data: _FileData, spec: VprFile, rule_key: str, rng: np.random
         row = fresh(i)
         row[col["school_code"]], row[col["school_label"]] = UNKNOWN_SCHOOL_CODE, 'МБОУ "СОШ № 99"'
         return i, row, Plant(c.UNKNOWN_SCHOOL, H["school_code"], "school code missing from schools.*")
+    if rule_key == "school_row_quarantined":
+        i = int(rng.integers(n))
+        row = fresh(i)
+        row[col["school_code"]], row[col["school_label"]] = QUARANTINED_SCHOOL_CODE, 'МКОУ "ООШ"'
+        return i, row, Plant(c.SCHOOL_ROW_QUARANTINED, H["school_code"], "the school's own row of schools.* is quarantined")
     if rule_key == "primary_score_mismatch":
         up = (primary + 1 <= t.max_score) & (t.marks(primary + 1) == mark)
         i = _pick(up, rng)
@@ -366,7 +371,7 @@ def _plant_in_file(data: _FileData, spec: VprFile, rule_key: str, rng: np.random
 
 PLANTS = ("unknown_school", "primary_score_mismatch", "mark_scale_mismatch", "task_score_out_of_range",
           "class_grade_mismatch", "duplicate_key", "journal_out_of_range", "variant_out_of_range", "bad_type",
-          "required_missing", "no_scale", "extra_cells")
+          "required_missing", "no_scale", "extra_cells", "school_row_quarantined")
 # Pinned so the workbook and the TAB file carry bad rows too (their row numbering differs from CSV).
 PINNED = {"task_score_out_of_range": ("Математика", 6), "mark_scale_mismatch": ("История", 5),
           "extra_cells": ("Математика", 4)}

@@ -310,6 +310,7 @@ class MiniValidator:
         self.tables, self.manifest = tables, manifest
         self.bad = {(b["file"], b["row_number"]): b["rule"] for b in manifest["bad_rows"]}
         self.known: set[str] = set()
+        self.rejected: set[str] = set()   # codes of schools whose own reference row is quarantined
         self.scales: dict[tuple[str, int], tuple[int, int, int, int]] = {}
         self.thresholds: dict[tuple[str, str], tuple[int, int, int]] = {}
 
@@ -363,8 +364,11 @@ class MiniValidator:
             value = t.cell(n, col)
             if value and not 0 <= (_number(value) or -1) <= 100:
                 r.add(c.OUT_OF_RANGE)
-        if not r:
+        # A row whose code is sound keeps its school when only other cells break their rules (the contract).
+        if r <= {c.DATE_IN_FUTURE, c.OUT_OF_RANGE, c.BAD_TYPE, c.NOT_IN_SET, c.REQUIRED_MISSING, c.INCONSISTENT_NAME}:
             self.known.add(code)
+        else:
+            self.rejected.add(code)
         return r
 
     def vpr_scales(self, t: Table, n: int, keys: set, names: dict) -> set[str]:
@@ -389,7 +393,9 @@ class MiniValidator:
         r: set[str] = set()
         code, subject = t.cell(n, "ОО"), t.cell(n, "Предмет")
         grade = _int(t.cell(n, "Параллель"))
-        if code not in self.known:
+        if code in self.rejected:
+            r.add(c.SCHOOL_ROW_QUARANTINED)
+        elif code not in self.known:
             r.add(c.UNKNOWN_SCHOOL)
         if grade is None or not 4 <= grade <= 11:
             return r | {c.OUT_OF_RANGE}

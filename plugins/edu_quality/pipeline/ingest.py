@@ -13,12 +13,14 @@ from sqlalchemy.engine import Engine
 
 from edu_quality.sources.contract import RULE_TEXT_RU
 from edu_quality.sources.registry import description, source_by_name
+from edu_quality.sources import headers as hdr
 from edu_quality.sources.files import FileRejected, inspect
 from edu_quality.validation.chunks import describe_shape, validate_chunks
 from edu_quality.validation.gx_runner import SuiteRunner
+from edu_quality.validation.verdict import empty_bad_cells, judge
 from edu_quality.validation.frame import Context
 from edu_quality.warehouse.locks import advisory_lock
-from edu_quality.warehouse.load import FileLoad, LoadStats, quarantine_frame, record_rejected
+from edu_quality.warehouse.load import FileLoad, LoadStats, issues_frame, quarantine_frame, record_rejected
 from edu_quality.warehouse.tables import rows_for_table
 
 log = logging.getLogger(__name__)
@@ -62,12 +64,27 @@ def _context(engine: Engine, year: int, source: str) -> Context:
     with engine.connect() as conn:
         ctx.school_codes = [r[0] for r in conn.execute(
             text("select school_code from core.school where year = :y order by 1"), {"y": year})]
+        if "schools" in description(source).references:
+            ctx.quarantined_schools = _quarantined_schools(conn, year)
         for ref in description(source).references:
             r = description(ref)
             if r.context:
                 ctx.references[ref] = pd.read_sql(text(
                     f"select {', '.join(r.context)} from {r.table} where year = :y"), conn, params={"y": year})
     return ctx
+
+
+def _quarantined_schools(conn, year: int) -> dict[str, str]:
+    """Codes of the schools whose row of the year's reference is in quarantine → its reason."""
+    header = hdr.normalize(description("schools").column_spec("school_code").header)
+    found = {}
+    for raw, reason in conn.execute(text(
+            "select q.raw, q.reason from core.quarantine q join core.load_log l using (load_id) "
+            "where l.year = :y and l.source = 'schools' and l.status = 'loaded' order by q.row_number"), {"y": year}):
+        code = next((v for k, v in (raw or {}).items() if hdr.normalize(k) == header and v), None)
+        if code:
+            found.setdefault(code.strip(), reason)
+    return found
 
 
 def _previous(engine: Engine, year: int, source: str, file_name: str) -> dict | None:
@@ -84,14 +101,17 @@ def ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_na
                 runner: SuiteRunner | None = None) -> LoadStats:
     # The skip-or-replace decision and the load must not interleave with another run's load of the
     # same file (the annual DAG and the per-source DAG may both pick it up).
-    with advisory_lock(engine, "ingest", year, source_name, file_name):
-        return _ingest_file(engine, year, source_name, path, file_name, runner)
+    # Two files of one content (a copy under another name) are loaded one after the other, so the second
+    # sees the first and is refused.
+    digest = sha256_of(path)
+    with advisory_lock(engine, "ingest", year, source_name, file_name), advisory_lock(engine, "content", year, digest):
+        return _ingest_file(engine, year, source_name, path, file_name, runner, digest)
 
 
 def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_name: str,
-                 runner: SuiteRunner | None) -> LoadStats:
+                 runner: SuiteRunner | None, digest: str) -> LoadStats:
     source = source_by_name(source_name)
-    stats = LoadStats(year, source_name, file_name, sha256_of(path))
+    stats = LoadStats(year, source_name, file_name, digest)
     refs = current_reference_loads(engine, year, source_name)
     previous = _previous(engine, year, source_name, file_name)
     if previous and previous["sha256"] == stats.sha256 and list(previous["reference_loads"]) == refs:
@@ -101,13 +121,16 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
         stats.rows_quarantined, stats.message = previous["rows_quarantined"], previous["message"]
         log.info("%s: unchanged since load %s, skipped", file_name, previous["load_id"])
         return stats
+    twin = same_content_loaded(engine, year, stats.sha256, source_name, file_name)
+    if twin:
+        return _rejected(engine, stats, refs, f"то же содержимое уже загружено как «{twin}» — файл не учитывается "
+                                              "второй раз", f"same content already loaded as {twin}")
     try:
         shape = inspect(path, source)
     except FileRejected as exc:
-        stats.status, stats.message = "rejected", f"Файл {file_name} отклонён: {exc.reason_ru}"
-        log.error("%s rejected: %s", file_name, exc.reason_en)
-        return record_rejected(engine, stats, refs)
+        return _rejected(engine, stats, refs, exc.reason_ru, exc.reason_en)
 
+    described = description(source_name)
     ctx = _context(engine, year, source_name)
     ctx.remember(sorted(taken_keys(engine, year, source_name, file_name)))
     load = FileLoad(engine, stats, refs)
@@ -120,9 +143,13 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
                 log.warning("%s: personal-data columns dropped on read: %s", file_name,
                             ", ".join(prepared.dropped))
             frame = prepared.frame
-            good = frame[~frame["_row"].isin(list(by_row))]
+            verdict = judge(by_row, described)
+            good = frame[~frame["_row"].isin(list(verdict.quarantined))].copy()
+            empty_bad_cells(good, verdict.issues, prepared.headers)
             load.add(rows_for_table(source_name, good, year, prepared.task_columns),
-                     quarantine_frame(by_row, prepared.raw_of(by_row), RULE_TEXT_RU), kept=good)
+                     quarantine_frame(verdict.quarantined, prepared.raw_of(verdict.quarantined), RULE_TEXT_RU),
+                     kept=good, issues=issues_frame(verdict.issues, RULE_TEXT_RU))
+            stats.data_issues += sum(len(v) for v in verdict.issues.values())
             stats.rows_read += len(frame)
             stats.rows_loaded += len(good)
             stats.rows_quarantined += len(frame) - len(good)
@@ -134,6 +161,26 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
         load.commit()
         stats.timed("load", started)
         return stats
+    except FileRejected as exc:  # unreadable past its header: nothing of it is kept, and the year goes on
+        load.close()
+        stats.rows_read = stats.rows_loaded = stats.rows_quarantined = stats.data_issues = 0
+        return _rejected(engine, stats, refs, exc.reason_ru, exc.reason_en)
     except BaseException:
         load.close()
         raise
+
+
+def _rejected(engine: Engine, stats: LoadStats, refs: list[int], reason_ru: str, reason_en: str) -> LoadStats:
+    stats.status, stats.message = "rejected", f"Файл {stats.file_name} отклонён: {reason_ru}"
+    log.error("%s rejected: %s", stats.file_name, reason_en)
+    return record_rejected(engine, stats, refs)
+
+
+def same_content_loaded(engine: Engine, year: int, sha256: str, source: str, file_name: str) -> str | None:
+    """The name under which the year already holds a file of exactly this content (a copy under another name
+    would count every row twice), or None."""
+    with engine.connect() as conn:
+        return conn.execute(text(
+            "select file_name from core.load_log where year = :y and sha256 = :h and status = 'loaded' "
+            "and not (source = :s and file_name = :f) order by load_id limit 1"),
+            {"y": year, "h": sha256, "s": source, "f": file_name}).scalar()

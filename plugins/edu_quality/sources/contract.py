@@ -27,6 +27,7 @@ SHARE_COUNT_MISMATCH = "share_count_mismatch"        # self-evaluation: stated %
 INCONSISTENT_NAME = "inconsistent_name"              # schools: two names for one municipality code
 EXTRA_CELLS = "extra_cells"                          # more cells than headers: shifted columns
 SUPERSEDED = "superseded"                            # self-evaluation: a later submission replaces it
+SCHOOL_ROW_QUARANTINED = "school_row_quarantined"    # the school's own row of schools.* was quarantined
 
 RULE_TEXT_RU = {
     REQUIRED_MISSING: "не заполнено обязательное поле",
@@ -48,6 +49,7 @@ RULE_TEXT_RU = {
     INCONSISTENT_NAME: "для одного кода МО указаны разные наименования",
     EXTRA_CELLS: "в строке больше ячеек, чем столбцов в заголовке (сдвиг столбцов)",
     SUPERSEDED: "заменена более поздней отправкой той же школы (учтена последняя)",
+    SCHOOL_ROW_QUARANTINED: "строка школы в справочнике отклонена",
 }
 
 RULE_TEXT_EN = {
@@ -70,6 +72,7 @@ RULE_TEXT_EN = {
     INCONSISTENT_NAME: "one municipality code has several names",
     EXTRA_CELLS: "more cells than headers (shifted columns)",
     SUPERSEDED: "replaced by a later submission of the same school",
+    SCHOOL_ROW_QUARANTINED: "the school's row in the schools reference was quarantined",
 }
 
 # --- Enumerations: as the sources' descriptions list them (include/sources/*.yaml, `allowed`) ---

@@ -78,6 +78,7 @@ class Check(_Strict):
     options: dict[str, Any] = Field(default_factory=dict)
     notes: str | None = None
     headers_in_value: bool = False
+    detail_from: str | None = None   # a derived column whose text says exactly what is wrong with the row
 
     def expectation(self) -> dict:
         if self.kind in ("equal", "greater"):
@@ -88,6 +89,8 @@ class Check(_Strict):
         meta: dict[str, Any] = {"rule": self.rule, "column": self.header}
         if self.headers_in_value:
             meta["headers_in_value"] = True
+        if self.detail_from:
+            meta["detail_from"] = self.detail_from
         if self.notes:
             meta["notes"] = self.notes
         return {"type": EXPECTATIONS[self.kind], "kwargs": kwargs, "meta": meta}
@@ -112,6 +115,9 @@ class SourceDescription(_Strict):
     rows: str | None = None                # a named row builder instead of one table row per file row
     prepare: tuple[str, ...] = ()          # named rule functions (validation/rules.py)
     side_table: dict[str, str] | None = None  # {table, rule}: rows another table gets from this source's loads
+    # A reference: a row whose failures blame only other columns than these keeps its row (the bad cells load
+    # empty and are reported in mart.data_issues); a failure on one of these quarantines the row whole.
+    keep_row_unless: tuple[str, ...] = ()
     suite_notes: str | None = None
     columns: tuple[ColumnSpec, ...]
     checks: tuple[dict[str, Any], ...] | None = None
@@ -130,7 +136,7 @@ class SourceDescription(_Strict):
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"column names repeat: {sorted({n for n in names if names.count(n) > 1})}")
-        for k in self.key:
+        for k in (*self.key, *self.keep_row_unless):
             if k not in names:
                 raise ValueError(f"key column {k!r} is not a column of the source")
         for r in self.rules:
@@ -205,6 +211,7 @@ class SourceDescription(_Strict):
         if rule is None or header is None:
             raise ValueError(f"check {kind}: {target}: give `rule` and `header` (not a column of the source)")
         notes, in_value = spec.pop("notes", None), spec.pop("headers_in_value", False)
+        detail_from = spec.pop("detail_from", None)
         options = {_OPTION_NAMES.get(k, k): v for k, v in spec.items()}
         if kind == "in_set" and "value_set" not in options:
             allowed = known[target].allowed if target in known else None
@@ -212,7 +219,7 @@ class SourceDescription(_Strict):
                 raise ValueError(f"check in_set: {target}: the column lists no `allowed` values")
             options["value_set"] = list(allowed)
         return Check(kind=kind, target=target, rule=rule, header=header, options=options, notes=notes,
-                     headers_in_value=in_value)
+                     headers_in_value=in_value, detail_from=detail_from)
 
     def _shorthand_checks(self) -> list[Check]:
         """Per column: type, required, range, allowed set, pattern; then the key, pair rules, shifted cells."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import io
 import zipfile
 from collections.abc import Iterator
@@ -22,11 +23,21 @@ from edu_quality.sources.contract import Source
 HEADER_SEARCH_ROWS = 30
 DELIMITERS = (";", ",", "\t")
 _BLOCK = 1 << 20
-# A real XLSX of results is compressed ~5-20x; far beyond that is a zip bomb, not a spreadsheet.
+# A real XLSX of results is compressed ~5-20x; far beyond that is a zip bomb, not a spreadsheet. Each
+# member is judged on its own (a bomb beside an incompressible padding member passes a whole-file ratio);
+# members under MIN_RATIO_MEMBER are too small to matter whatever their ratio.
 MAX_XLSX_UNCOMPRESSED = 2 << 30
 MAX_XLSX_RATIO = 200
+MIN_RATIO_MEMBER = 1 << 20
+# A cell of a megabyte (thirty times what an Excel cell holds) or a row of four is a broken file or an
+# unclosed quote, never data: the file is rejected with the line instead of being read into memory.
+MAX_CELL_CHARS = 1 << 20
+MAX_ROW_CHARS = 4 << 20
+# A quoted cell may hold line breaks (a comment typed in a form), but a cell that swallows more than this
+# many lines, or a line that looks like a row of the table (it holds delimiters), is an unclosed quote.
+MAX_LINES_PER_ROW = 10
 
-csv.field_size_limit(1 << 24)
+csv.field_size_limit(MAX_CELL_CHARS + 1)
 
 
 class FileRejected(Exception):
@@ -77,9 +88,43 @@ def detect_encoding(path: Path) -> str:
         with path.open("rb") as f:
             while block := f.read(_BLOCK):
                 if b"\x98" in block:
-                    raise FileRejected(path.name, "кодировка файла не распознана (ожидается UTF-8 или Windows-1251)",
-                                       "encoding not recognised (expected UTF-8 or Windows-1251)")
+                    _reject_other_encoding(path, block)
+        _check_cp1251(path)
     return encoding
+
+
+# 8-bit Cyrillic encodings a file may really be in; the contract accepts only Windows-1251 among them.
+OTHER_CYRILLIC = {"koi8_r": "KOI8-R", "koi8_u": "KOI8-U", "cp866": "CP866 (DOS)", "mac_cyrillic": "Mac Cyrillic",
+                  "iso8859_5": "ISO 8859-5", "cp855": "CP855"}
+
+
+def _check_cp1251(path: Path) -> None:
+    """Russian text read as cp1251 is mostly lower-case letters. KOI8-R read as cp1251 turns case over,
+    CP866 gives Latin-1 letters and box-drawing: a sample that reads implausibly gets a second opinion
+    from charset-normalizer, and a file that is really in another 8-bit encoding is rejected by name."""
+    with path.open("rb") as f:
+        sample = f.read(_BLOCK)
+    text = sample.decode("cp1251", errors="replace")
+    cyrillic = [ch for ch in text if "А" <= ch <= "я" or ch in "Ёё"]
+    high = [ch for ch in text if ord(ch) > 127]
+    lower = sum(1 for ch in cyrillic if ch.islower())
+    if len(high) < 20 or (len(cyrillic) >= 0.9 * len(high) and lower >= 0.5 * len(cyrillic)):
+        return
+    _reject_other_encoding(path, sample)
+
+
+def _reject_other_encoding(path: Path, sample: bytes) -> None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=["cp1251", *OTHER_CYRILLIC]).best()
+    guess = best.encoding if best is not None else None
+    if guess in OTHER_CYRILLIC:
+        raise FileRejected(path.name, f"файл в кодировке {OTHER_CYRILLIC[guess]}, а не Windows-1251 или UTF-8: "
+                                      "пересохраните его в UTF-8",
+                           f"file is in {OTHER_CYRILLIC[guess]}, not Windows-1251 or UTF-8")
+    if guess != "cp1251" or b"\x98" in sample:
+        raise FileRejected(path.name, "кодировка файла не распознана (ожидается UTF-8 или Windows-1251)",
+                           "encoding not recognised (expected UTF-8 or Windows-1251)")
 
 
 def _score_header(cells: list[str], source: Source) -> int:
@@ -118,10 +163,13 @@ def _inspect_text(path: Path, source: Source) -> FileShape:
     encoding = detect_encoding(path)
     with path.open("r", encoding=encoding, newline="") as f:
         sample_lines = []
-        for _ in range(HEADER_SEARCH_ROWS):
-            line = f.readline()
+        for number in range(1, HEADER_SEARCH_ROWS + 1):
+            line = f.readline(MAX_CELL_CHARS)  # bounded: one endless line must not be read whole
             if not line:
                 break
+            if len(line) >= MAX_CELL_CHARS and not line.endswith("\n"):
+                raise FileRejected(path.name, f"строка {number}: незакрытая кавычка или ячейка длиннее 1 МБ "
+                                              "(файл повреждён)", f"line {number}: a line over 1 MB")
             sample_lines.append(line)
     if not any(line.strip() for line in sample_lines):
         raise FileRejected(path.name, "файл пуст", "file is empty")
@@ -157,10 +205,12 @@ def _check_zip(path: Path) -> None:
         raise FileRejected(path.name, "файл XLSX повреждён или не является XLSX",
                            f"XLSX file is damaged or not an XLSX ({exc})") from exc
     total = sum(i.file_size for i in infos)
-    packed = sum(i.compress_size for i in infos) or 1
-    if total > MAX_XLSX_UNCOMPRESSED or total / packed > MAX_XLSX_RATIO:
-        raise FileRejected(path.name, "файл XLSX подозрительно сильно сжат (возможна «zip-бомба»)",
-                           "XLSX expands suspiciously (zip bomb?)")
+    bombs = [i.filename for i in infos
+             if i.file_size >= MIN_RATIO_MEMBER and i.file_size / max(i.compress_size, 1) > MAX_XLSX_RATIO]
+    if total > MAX_XLSX_UNCOMPRESSED or bombs:
+        where = f" (часть {bombs[0]})" if bombs else ""
+        raise FileRejected(path.name, f"файл XLSX подозрительно сильно сжат{where} (возможна «zip-бомба»)",
+                           f"XLSX expands suspiciously{' (' + bombs[0] + ')' if bombs else ''} (zip bomb?)")
 
 
 def _xlsx_cell(value: object) -> str:
@@ -170,6 +220,8 @@ def _xlsx_cell(value: object) -> str:
         return "да" if value else "нет"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.time):  # a time without a day is not a date (Excel would show 1900-01-00)
+        return value.isoformat()
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
     return str(value)
@@ -222,16 +274,42 @@ def inspect(path: Path, source: Source) -> FileShape:
 
 
 def _rows_text(shape: FileShape) -> Iterator[tuple[int, list[str]]]:
+    name = shape.path.name
     with shape.path.open("r", encoding=shape.encoding, newline="") as f:
         reader = csv.reader(f, delimiter=shape.delimiter)
         previous_line = 0
-        for cells in reader:
-            # A record starts on the line after the previous record ended.
-            start = previous_line + 1
+        while True:
+            start = previous_line + 1  # a record starts on the line after the previous record ended
+            try:
+                cells = next(reader, None)
+            except csv.Error as exc:
+                raise FileRejected(name, f"строка {start}: незакрытая кавычка или ячейка длиннее 1 МБ (файл повреждён)",
+                                   f"line {start}: an unclosed quote or a cell over {MAX_CELL_CHARS} characters "
+                                   f"({exc})") from exc
+            except UnicodeDecodeError as exc:
+                raise FileRejected(name, f"после строки {previous_line} файл не читается в кодировке {shape.encoding}",
+                                   f"undecodable after line {previous_line} ({exc})") from exc
+            if cells is None:
+                return
             previous_line = reader.line_num
             if start <= shape.header_row:
                 continue
+            _check_record(name, start, previous_line, cells, shape.delimiter)
             yield start, cells
+
+
+def _check_record(name: str, start: int, end: int, cells: list[str], delimiter: str) -> None:
+    """A record that swallowed lines of the file (an unclosed quote) is reported, never merged silently."""
+    if sum(len(c) for c in cells) > MAX_ROW_CHARS:
+        raise FileRejected(name, f"строка {start}: запись длиннее 4 МБ (файл повреждён или в нём незакрытая кавычка)",
+                           f"line {start}: a record over 4 MB")
+    if end == start:
+        return
+    swallowed = any(delimiter in line for c in cells if "\n" in c for line in c.split("\n")[1:])
+    if end - start + 1 > MAX_LINES_PER_ROW or swallowed:
+        raise FileRejected(name, f"строка {start}: незакрытая кавычка — одна ячейка захватывает строки {start}–{end} "
+                                 "файла вместе с их разделителями; исправьте кавычку и загрузите файл снова",
+                           f"line {start}: an unclosed quote swallows lines {start}-{end}")
 
 
 def _rows_xlsx(shape: FileShape) -> Iterator[tuple[int, list[str]]]:
@@ -240,7 +318,14 @@ def _rows_xlsx(shape: FileShape) -> Iterator[tuple[int, list[str]]]:
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if number <= shape.header_row:
                 continue
-            yield number, [_xlsx_cell(v) for v in values]
+            cells = [_xlsx_cell(v) for v in values]
+            if any(len(c) > MAX_CELL_CHARS for c in cells):
+                raise FileRejected(shape.path.name, f"строка {number}: ячейка длиннее 1 МБ",
+                                   f"row {number}: a cell over {MAX_CELL_CHARS} characters")
+            yield number, cells
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:  # a member broken past the header
+        raise FileRejected(shape.path.name, "файл XLSX повреждён: дочитать его не удалось",
+                           f"XLSX broken past its header ({exc})") from exc
     finally:
         book.close()
 

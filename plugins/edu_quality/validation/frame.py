@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from edu_quality.sources.codes import LookAlikes
 from edu_quality.sources.registry import description
 
 
@@ -21,8 +22,12 @@ class Context:
     references: dict[str, pd.DataFrame] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
     seen_keys: set = field(default_factory=set)       # digests of keys seen (see remember / seen)
-    first_names: dict = field(default_factory=dict)   # municipality code → first name seen
+    first_names: dict = field(default_factory=dict)   # municipality code → the name that counts
+    first_codes: dict = field(default_factory=dict)   # canonical school code → first spelling seen
+    # Codes of schools whose row in the year's reference was quarantined → why (their results say so).
+    quarantined_schools: dict[str, str] = field(default_factory=dict)
     _known: frozenset | None = None
+    _lookalikes: LookAlikes | None = None
 
     def remember(self, keys: list[str]) -> None:
         """Keys of rows already accepted (earlier chunks, other files): duplicates of them are repeats."""
@@ -37,6 +42,11 @@ class Context:
         """A reference's rows (an empty frame of its context columns if none was loaded)."""
         found = self.references.get(source)
         return found if found is not None else pd.DataFrame(columns=list(description(source).context))
+
+    def lookalikes(self) -> LookAlikes:
+        if self._lookalikes is None:
+            self._lookalikes = LookAlikes(self.known_codes())
+        return self._lookalikes
 
     def known_codes(self) -> frozenset:
         if self._known is None:
@@ -65,6 +75,13 @@ class Prepared:
         return self.raw.records(rows) if self.raw is not None else {}
 
 
+MAX_RAW_CELL = 200  # characters of a cell kept in quarantine: enough to see what is wrong, never a file's worth
+
+
+def _shortened(cell: str) -> str:
+    return cell if len(cell) <= MAX_RAW_CELL else cell[:MAX_RAW_CELL] + f"… (ещё {len(cell) - MAX_RAW_CELL} зн.)"
+
+
 @dataclass
 class RawCells:
     """The raw text of a chunk, turned into {header: text} only for the rows that need it: building
@@ -81,7 +98,7 @@ class RawCells:
             return {}
         numbers = self.chunk.loc[picked, "_row"].tolist()
         values = self.chunk.loc[picked, self.columns].fillna("").to_numpy(dtype=object)
-        out = {int(n): dict(zip(self.names, row)) for n, row in zip(numbers, values)}
+        out = {int(n): dict(zip(self.names, map(_shortened, row))) for n, row in zip(numbers, values)}
         if self.code_header in self.names and self.codes is not None:
             from edu_quality.sources.privacy import keyed_hash
 
@@ -97,6 +114,18 @@ def unknown_codes(codes: pd.Series, ctx: Context) -> pd.Series:
     values = codes.astype(object).tolist()
     unknown = [v if v is not None and v is not pd.NA and v == v and v not in known else None for v in values]
     return pd.Series(unknown, index=codes.index, dtype=object)
+
+
+def school_code_findings(frame: pd.DataFrame, codes: pd.Series, ctx: Context) -> None:
+    """`_unknown_school` (a code in no row of the reference) with `_unknown_school_hint` (the known code it
+    looks like), and `_school_quarantined` (why the school's own row of the reference was quarantined)."""
+    unknown = unknown_codes(codes, ctx)
+    quarantined = unknown.map(ctx.quarantined_schools.get) if ctx.quarantined_schools else \
+        pd.Series(None, index=unknown.index, dtype=object)
+    frame["_school_quarantined"] = quarantined.astype(object)
+    frame["_unknown_school"] = unknown.where(quarantined.isna(), None).astype(object)
+    hints = ctx.lookalikes()
+    frame["_unknown_school_hint"] = frame["_unknown_school"].map(lambda c: hints.hint(c) if isinstance(c, str) else None)
 
 
 def repeated_keys(frame: pd.DataFrame, keys: list[str], ctx: Context) -> pd.Series:

@@ -31,6 +31,7 @@ class RowFailure:
     row_number: int
     column: str   # the header as the file writes it
     rule: str
+    detail: str | None = None  # what exactly (a check's `detail_from` column: «похоже на OO0101…»)
 
 
 def load_suite_json(source: str) -> dict:
@@ -178,6 +179,7 @@ class SuiteRunner:
                                         for h in str(item[from_value]).split(HEADERS_SEPARATOR))
                     else:
                         failures.append(RowFailure(number, column, rule))
+        _add_details(failures, frame, suite_doc["expectations"] + (extra or []))
         return failures, {"expectations": evaluated, "failed_expectations": failed,
                           "success": failed == 0}
 
@@ -186,6 +188,23 @@ class SuiteRunner:
             if site.get("site_url"):
                 return site["site_url"]
         return None
+
+
+def _add_details(failures: list[RowFailure], frame: pd.DataFrame, expectations: list[dict]) -> None:
+    """A check whose meta names `detail_from` gets that derived column's text for each failing row."""
+    sources = {(e["meta"].get("rule"), e["meta"].get("column")): e["meta"]["detail_from"]
+               for e in expectations if (e.get("meta") or {}).get("detail_from")}
+    if not sources or not failures:
+        return
+    by_row = {}
+    for column in set(sources.values()):
+        if column in frame:
+            picked = frame[frame[column].notna()]
+            by_row[column] = dict(zip(picked[ROW].astype("int64").tolist(), picked[column].astype(str).tolist()))
+    for f in failures:
+        column = sources.get((f.rule, f.column))
+        if column:
+            f.detail = by_row.get(column, {}).get(f.row_number)
 
 
 def group_failures(failures: list[RowFailure]) -> dict[int, list[RowFailure]]:

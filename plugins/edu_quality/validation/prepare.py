@@ -17,7 +17,7 @@ from edu_quality.sources import headers as hdr
 from edu_quality.sources.model import Source
 from edu_quality.sources.files import FileShape
 from edu_quality.sources.registry import description
-from edu_quality.validation.frame import Context, Prepared, RawCells, repeated_keys, unknown_codes
+from edu_quality.validation.frame import Context, Prepared, RawCells, repeated_keys, school_code_findings
 from edu_quality.validation.rules import rule_function
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def prepare(chunk: pd.DataFrame, shape: FileShape, source: Source, ctx: Context)
     if "_repeat" not in frame and described.keys():
         frame["_repeat"] = repeated_keys(frame, list(described.keys()), ctx)
     if "_unknown_school" not in frame and "schools" in described.references:
-        frame["_unknown_school"] = unknown_codes(frame["school_code"], ctx)
+        school_code_findings(frame, frame["school_code"], ctx)
     # The raw copy kept for quarantine must not carry the participant code in clear either.
     codes = frame["participant_code"] if "participant_code" in frame else None
     prepared.raw = RawCells(chunk, [shape.headers[i] for i in keep], [f"c{i}" for i in keep],

@@ -10,6 +10,7 @@ from edu_quality.sources.contract import RULE_TEXT_EN, RULE_TEXT_RU
 from edu_quality.sources.files import FileRejected, inspect, iter_chunks
 from edu_quality.sources.registry import description, source_by_name
 from edu_quality.validation.frame import Context
+from edu_quality.validation.verdict import failure_text
 
 MAX_ROWS_SHOWN = 200
 
@@ -48,8 +49,7 @@ def find_reference(path: Path, source_name: str) -> Path | None:
 def validate_file(path: Path, source_name: str, year: int, schools: Path | None = None,
                   russian: bool | None = None, out=print, scales: Path | None = None) -> int:
     """0: the file would load (possibly with quarantined rows); 1: it would be rejected whole."""
-    from edu_quality.validation.chunks import describe_shape, validate_chunks
-    from edu_quality.validation.gx_runner import SuiteRunner
+    from edu_quality.validation.chunks import describe_shape
 
     ru = prefers_russian() if russian is None else russian
     texts = RULE_TEXT_RU if ru else RULE_TEXT_EN
@@ -75,8 +75,29 @@ def validate_file(path: Path, source_name: str, year: int, schools: Path | None 
             if rows is not None:
                 ctx.references[ref_name] = rows
             out((f"шкалы: {ref}" if ru else f"scales: {ref}"))
-    read = bad = shown = 0
     out(f"{path.name}: {describe_shape(shape)}")
+    try:
+        read, bad, shown = _report_rows(shape, source_name, ctx, checks_schools, texts, ru, out)
+    except FileRejected as exc:  # unreadable past its header: the load would reject it whole
+        out((f"Файл {path.name} будет отклонён: {exc.reason_ru}" if ru
+             else f"File {path.name} would be rejected: {exc.reason_en}"))
+        return 1
+    if not checks_schools and "schools" in refs:
+        out("  (коды ОО не сверялись со справочником: укажите --schools FILE)" if ru
+            else "  (school codes not checked against the reference: pass --schools FILE)")
+    if bad > shown:
+        out(f"  … {'и ещё' if ru else 'and'} {bad - shown}")
+    out((f"Итого: прочитано {read}, будет загружено {read - bad}, в карантин {bad}." if ru
+         else f"Total: {read} read, {read - bad} would load, {bad} would be quarantined."))
+    return 0
+
+
+def _report_rows(shape, source_name: str, ctx: Context, checks_schools: bool, texts: dict, ru: bool,
+                 out) -> tuple[int, int, int]:
+    from edu_quality.validation.chunks import validate_chunks
+    from edu_quality.validation.gx_runner import SuiteRunner
+
+    read = bad = shown = 0
     for prepared, by_row in validate_chunks(shape, source_name, ctx, SuiteRunner(data_docs=False)):
         read += len(prepared.frame)
         for number in sorted(by_row):
@@ -86,13 +107,6 @@ def validate_file(path: Path, source_name: str, year: int, schools: Path | None 
             bad += 1
             if shown < MAX_ROWS_SHOWN:
                 shown += 1
-                what = "; ".join(f"«{f.column}»: {texts.get(f.rule, f.rule)}" for f in failures)
+                what = "; ".join(failure_text(f, texts) for f in failures)
                 out(f"  {'строка' if ru else 'row'} {number}: {what}")
-    if not checks_schools and "schools" in refs:
-        out("  (коды ОО не сверялись со справочником: укажите --schools FILE)" if ru
-            else "  (school codes not checked against the reference: pass --schools FILE)")
-    if bad > shown:
-        out(f"  … {'и ещё' if ru else 'and'} {bad - shown}")
-    out((f"Итого: прочитано {read}, будет загружено {read - bad}, в карантин {bad}." if ru
-         else f"Total: {read} read, {read - bad} would load, {bad} would be quarantined."))
-    return 0
+    return read, bad, shown

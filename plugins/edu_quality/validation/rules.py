@@ -6,6 +6,7 @@ source's checks compare or expect empty, so the verdict stays in Great Expectati
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -13,8 +14,9 @@ import pandas as pd
 
 from edu_quality.sources import cells
 from edu_quality.sources import headers as hdr
+from edu_quality.sources.codes import canonical, differences
 from edu_quality.sources.contract import GIA_FORMS
-from edu_quality.validation.frame import Context, Prepared, failing_headers, mark_from_scale, unknown_codes
+from edu_quality.validation.frame import Context, Prepared, failing_headers, mark_from_scale, school_code_findings
 
 Rule = Callable[[pd.DataFrame, object, Prepared, Context], None]
 RULES: dict[str, Rule] = {}
@@ -56,15 +58,40 @@ def year_matches(chunk, shape, p: Prepared, ctx: Context) -> None:
 
 @rule("schools_municipality_names")
 def schools_municipality_names(chunk, shape, p: Prepared, ctx: Context) -> None:
+    """One name per municipality code: the name most rows give wins (the first of equals), so one row with a
+    typo is the odd one out rather than the eight rows that agree."""
     f = p.frame
+    pairs = [(c, n) for c, n in zip(f["municipality_code"].tolist(), f["municipality_name"].tolist())
+             if isinstance(c, str) and isinstance(n, str)]
+    counts = Counter(pairs)
+    first_at: dict = {}
+    for i, pair in enumerate(pairs):
+        first_at.setdefault(pair, i)
+    for code, name in sorted(counts, key=lambda cn: (-counts[cn], first_at[cn])):
+        ctx.first_names.setdefault(code, name)
     conflicts = []
     for code, name in zip(f["municipality_code"].tolist(), f["municipality_name"].tolist()):
-        if code is pd.NA or code is None or name is pd.NA or name is None:
+        if not isinstance(code, str) or not isinstance(name, str):
             conflicts.append(None)
             continue
-        first = ctx.first_names.setdefault(code, name)
+        first = ctx.first_names[code]
         conflicts.append(None if first == name else f"{code}: {first} / {name}")
-    f["_mo_name_conflict"] = pd.Series(conflicts, index=f.index, dtype="object")
+    f["_mo_name_conflict"] = pd.Series(conflicts, index=f.index, dtype=object)
+
+
+@rule("schools_lookalike_codes")
+def schools_lookalike_codes(chunk, shape, p: Prepared, ctx: Context) -> None:
+    """A code that differs from an earlier one of the reference only in look-alike letters, case or invisible
+    characters is the same school written twice: its row is a repeat, and the message names the first."""
+    f = p.frame
+    found = []
+    for code in f["school_code"].astype(object).tolist():
+        if not isinstance(code, str):
+            found.append(None)
+            continue
+        first = ctx.first_codes.setdefault(canonical(code), code)
+        found.append(differences(code, first) if first != code else None)
+    f["_code_lookalike"] = pd.Series(found, index=f.index, dtype=object)
 
 
 @rule("schools_head_date")
@@ -217,7 +244,7 @@ def measures_year(chunk, shape, p: Prepared, ctx: Context) -> None:
 def measures_unknown_school(chunk, shape, p: Prepared, ctx: Context) -> None:
     f = p.frame
     school = (f["level"] == "ОО").fillna(False)
-    f["_unknown_school"] = unknown_codes(f["unit_code"], ctx).where(school, None)
+    school_code_findings(f, f["unit_code"].where(school, None), ctx)
 
 
 # --- Самообследование --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from edu_quality.sources.registry import description
+from edu_quality.validation.verdict import failure_text
 from edu_quality.warehouse.tables import SIDE_TABLES, table_spec
 
 
@@ -29,6 +30,7 @@ class LoadStats:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    data_issues: int = 0       # bad cells of kept reference rows, loaded empty (core.data_issue)
     message: str | None = None
     load_id: int | None = None
     dropped_columns: list[str] = field(default_factory=list)
@@ -97,8 +99,10 @@ class FileLoad:
                 self.cur.execute(f"delete from {self.description.side_table['table']} where load_id = any(%s)", (old,))
             self.cur.execute("update core.load_log set status = 'replaced' where load_id = any(%s)", (old,))
 
-    def add(self, rows: pd.DataFrame, quarantine: pd.DataFrame, kept: pd.DataFrame | None = None) -> None:
-        """One chunk: its table rows, its quarantine rows, and (for a side table) its kept prepared rows."""
+    def add(self, rows: pd.DataFrame, quarantine: pd.DataFrame, kept: pd.DataFrame | None = None,
+            issues: pd.DataFrame | None = None) -> None:
+        """One chunk: its table rows, its quarantine rows, (for a side table) its kept prepared rows, and the
+        bad cells of kept rows."""
         side = self.description.side_table
         if side and kept is not None:
             SIDE_TABLES[side["rule"]][0](kept, self.side)
@@ -107,6 +111,9 @@ class FileLoad:
         if not quarantine.empty:
             _copy(self.cur, "core.quarantine", quarantine.assign(load_id=self.stats.load_id)[
                 ["load_id", "row_number", "column_name", "rules", "reason", "raw"]])
+        if issues is not None and not issues.empty:
+            _copy(self.cur, "core.data_issue", issues.assign(load_id=self.stats.load_id)[
+                ["load_id", "row_number", "column_name", "rules", "reason"]])
 
     def commit(self) -> LoadStats:
         s = self.stats
@@ -148,11 +155,26 @@ def quarantine_frame(failures_by_row: dict, raw_by_row: dict[int, dict], rule_te
             "row_number": number,
             "column_name": ", ".join(dict.fromkeys(f.column for f in items)),
             "rules": "{" + ",".join(dict.fromkeys(f.rule for f in items)) + "}",
-            "reason": "; ".join(f"«{f.column}»: {rule_text.get(f.rule, f.rule)}" for f in items),
+            "reason": "; ".join(failure_text(f, rule_text) for f in items),
             "raw": json.dumps(raw, ensure_ascii=False),
         })
     return pd.DataFrame.from_records(
         records, columns=["row_number", "column_name", "rules", "reason", "raw"])
+
+
+def issues_frame(issues_by_row: dict, rule_text: dict) -> pd.DataFrame:
+    """One row per bad cell of a kept row: where, which rules, the reason in Russian."""
+    records = []
+    for number in sorted(issues_by_row):
+        by_column: dict[str, list] = {}
+        for f in issues_by_row[number]:
+            by_column.setdefault(f.column, []).append(f)
+        for column, items in by_column.items():
+            records.append({"row_number": number, "column_name": column,
+                            "rules": "{" + ",".join(dict.fromkeys(f.rule for f in items)) + "}",
+                            "reason": "; ".join(failure_text(f, rule_text) for f in items)
+                                      + " — значение не загружено, строка сохранена"})
+    return pd.DataFrame.from_records(records, columns=["row_number", "column_name", "rules", "reason"])
 
 
 def withdraw(engine: Engine, year: int, present: list[tuple[str, str]]) -> list[str]:

@@ -82,7 +82,8 @@ def _self_evaluation_rows(frame: pd.DataFrame, year: int, items: list[tuple[str,
 def first_municipality_names(good: pd.DataFrame, collected: dict) -> None:
     """core.municipality from the schools reference: code → the first name a kept row gives."""
     for code, name in zip(good["municipality_code"].tolist(), good["municipality_name"].tolist()):
-        collected.setdefault(code, name)
+        if isinstance(name, str) and name:  # a kept row whose name broke the rule has it emptied
+            collected.setdefault(code, name)
 
 
 def municipality_rows(year: int, load_id: int, collected: dict) -> tuple[str, list[tuple]]:

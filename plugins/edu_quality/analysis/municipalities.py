@@ -20,14 +20,7 @@ import pandas as pd
 
 from . import fmt
 from .data import YearData
-
-# Indicators this layer computes for municipalities: name, polarity, unit.
-ANALYSIS_INDICATORS = {
-    "an_share_low_result_schools": ("Доля ОО с низкими результатами", "lower_better", "%"),
-    "an_share_biased_schools": ("Доля ОО с признаками необъективности результатов", "lower_better", "%"),
-    "an_mean_head_score": ("Средняя оценка эффективности руководителей ОО", "higher_better", "балл"),
-    "an_rural_schools_share": ("Доля сельских ОО", "neutral", "%"),
-}
+from .names import ANALYSIS_INDICATORS
 
 
 def analysis_indicators(data: YearData, status: pd.DataFrame) -> tuple[pd.DataFrame, dict]:

@@ -235,13 +235,14 @@ def _message(error: dict, model) -> str:
     return error["msg"]
 
 
-def validation_problems(err: ValidationError, doc: Located, model=None, label=where) -> list[Problem]:
+def validation_problems(err: ValidationError, doc: Located, model=None, label=where, prefix: Loc = ()) -> list[Problem]:
     """Each error of a pydantic validation as a problem at the line of the key it names: `label(loc)`
-    names the place (by default the dotted path), `model` lets an unknown key get a suggestion."""
+    names the place (by default the dotted path), `model` lets an unknown key get a suggestion, `prefix`
+    is where in the document the validated value lies."""
     problems = []
     for error in err.errors(include_url=False):
         loc = tuple(error["loc"])
         # A missing or unknown key is named in the message; the place is its parent.
-        place = label(loc[:-1] if error["type"] in ("missing", "extra_forbidden") else loc)
-        problems.append(doc.problem(loc, (f"{place}: " if place else "") + _message(error, model)))
+        place = label(prefix + (loc[:-1] if error["type"] in ("missing", "extra_forbidden") else loc))
+        problems.append(doc.problem(prefix + loc, (f"{place}: " if place else "") + _message(error, model)))
     return problems

@@ -115,10 +115,12 @@ def read_yaml(path: Path, base: Path | None = None) -> tuple[Located | None, lis
     try:
         doc = parse_yaml(text, file)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark, begun = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         what = getattr(exc, "problem", None) or str(exc)
+        if begun is not None and (mark is None or begun.line != mark.line):
+            what += f"; начато в строке {begun.line + 1}"
         return None, [Problem(file, mark.line + 1 if mark else None,
-                              f"файл не читается как YAML ({what}); проверьте отступы, двоеточия и кавычки")]
+                              f"файл не читается как YAML ({what}); проверьте отступы, двоеточия, скобки и кавычки")]
     problems = [Problem(file, line, f"ключ «{loc[-1]}» повторяется: действовало бы только последнее значение")
                 for loc, line in doc.duplicates]
     return doc, problems

@@ -75,6 +75,11 @@ class NotComputable(BaseModel):
     data_needed_ru: Text
 
 
+# The fields a file must give (the others have defaults).
+REQUIRED = tuple(name for name, info in IndicatorMetadata.model_fields.items() if info.is_required())
+NOT_COMPUTABLE_REQUIRED = tuple(name for name, info in NotComputable.model_fields.items() if info.is_required())
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str

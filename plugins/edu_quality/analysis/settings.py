@@ -313,14 +313,14 @@ def _dict(value) -> dict:
 
 
 def _indicator(code, codes: set[str]) -> str | None:
-    if code in codes:
+    if not isinstance(code, str) or code in codes:  # not text: the model says so
         return None
     return f"показатель «{code}» не найден в каталоге sql/indicators/{similar(code, codes)}"
 
 
 def _known(code, known, what: str) -> str | None:
     """`what` names the kind of name with its verb: «поле ОО {} неизвестно»."""
-    if code in known:
+    if not isinstance(code, str) or code in known:
         return None
     return what.format(f"«{code}»") + (similar(code, known) or "; известны: " + ", ".join(known))
 
@@ -337,7 +337,7 @@ def _metric(spec: dict, codes: set[str]) -> str | None:
 
 def _municipal(code, codes: set[str]) -> str | None:
     """A municipal indicator: the catalogue's or one of the an_* this layer computes."""
-    if code in codes or code in ANALYSIS_INDICATORS:
+    if not isinstance(code, str) or code in codes or code in ANALYSIS_INDICATORS:
         return None
     if str(code).startswith("an_"):
         return _known(code, ANALYSIS_INDICATORS, "показатель аналитического слоя {} неизвестен")
@@ -348,6 +348,8 @@ def _duplicates(items: list, loc: tuple, what: str) -> list[tuple[tuple, str]]:
     seen, out = set(), []
     for i, item in enumerate(items):
         code = _dict(item).get("code")
+        if not isinstance(code, str):
+            continue
         if code in seen:
             out.append((loc + (i, "code"), f"{what} {code} повторяется"))
         seen.add(code)

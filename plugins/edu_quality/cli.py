@@ -155,6 +155,8 @@ def _cmd_catalog(args) -> int:
 # taking the project's root and returning its problems (edu_quality.checks.Problem). A new kind of configuration
 # is one line here.
 CHECKS = (
+    ("описания источников", "edu_quality.sources.description:description_problems"),
+    ("правила источников", "edu_quality.validation.rules:rule_problems"),
     ("каталог показателей", "edu_quality.indicators.catalog:catalog_problems"),
     ("настройки анализа", "edu_quality.analysis.settings:settings_problems"),
     ("каталог рекомендаций", "edu_quality.recommendations.catalogue:catalogue_problems"),

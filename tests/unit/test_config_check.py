@@ -31,6 +31,7 @@ def project(tmp_path) -> Path:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(PATHS.root / rel, tmp_path / rel)
     shutil.copytree(PATHS.indicators, tmp_path / "sql" / "indicators")
+    shutil.copytree(PATHS.root / "include" / "sources", tmp_path / "include" / "sources")
     return tmp_path
 
 
@@ -59,8 +60,8 @@ def refused(root: Path, capsys, expected: str) -> list[str]:
 def test_the_real_configuration_passes(capsys):
     code, lines = check(PATHS.root, capsys)
     assert code == 0, "\n".join(lines)
-    assert lines == ["Конфигурация в порядке: каталог показателей, настройки анализа, каталог рекомендаций — "
-                     "проблем нет."]
+    assert lines == ["Конфигурация в порядке: описания источников, правила источников, каталог показателей, "
+                     "настройки анализа, каталог рекомендаций — проблем нет."]
 
 
 def test_the_command_exits_non_zero_on_a_planted_typo(project):
@@ -219,3 +220,31 @@ def test_the_checks_module_builds_only_on_config():
 def test_the_statuses_a_rule_may_name_are_the_analysis_statuses():
     assert set(STATUSES) == set(STATUS_RU)
     assert set(STATUSES) <= set(columns("core.school_status"))
+
+
+# --- the source descriptions ---
+
+SOURCES_DIR = "include/sources"
+
+
+@pytest.mark.parametrize("file,old,new,expected", [
+    ("vpr.yaml", "  - {header: Параллель, name: grade, kind: int}", "  - {header: Параллель, name: grade, kind: integer}",
+     "columns[4].kind: значение «integer» не допускается"),
+    ("vpr.yaml", "references: [schools, vpr_scales]", "references: [schools, vpr_scale]",
+     "источник «vpr_scale» не описан (похожие: vpr_scales)"),
+    ("gia.yaml", "prepare: [gia_form_fields,", "prepare: [gia_form_field,",
+     "правила «gia_form_field» нет в validation/rules.py (похожие: gia_form_fields)"),
+    ("teachers.yaml", "key: [school_code, teacher_code]", "key: [school_code, teacher]",
+     "key column 'teacher' is not a column of the source"),
+    ("schools.yaml", "  - {in_set: school_type}", "  - {in_sett: school_type}", "check {'in_sett': 'school_type'}"),
+    ("vpr_scales.yaml", "order: 20", "order: 50", "справочник «vpr_scales» загружается позже"),
+])
+def test_a_source_description_with_a_planted_typo_is_refused_with_its_line(project, capsys, file, old, new, expected):
+    line = plant(project / SOURCES_DIR / file, old, new)
+    if expected.startswith("справочник"):  # the problem is where the later source names it
+        text = (project / SOURCES_DIR / "vpr.yaml").read_text(encoding="utf-8")
+        file, line = "vpr.yaml", text[: text.index("references:")].count("\n") + 1
+    code, lines = check(project, capsys)
+    assert code == 1, lines
+    shown = [ln for ln in lines if ln.startswith(f"{SOURCES_DIR}/{file}, строка {line}: ")]
+    assert shown and expected in shown[0], "\n".join(lines)

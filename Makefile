@@ -23,8 +23,9 @@ demo: setup
 	$(BIN)/edu-quality sample --year $(YEAR) --out $(INBOX)
 	$(BIN)/edu-quality run --year $(YEAR) --inbox $(INBOX) --output $(OUTPUT)
 
+# The configuration people edit is checked first: a problem is named with its file and line, in one screen.
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/edu-quality check && $(BIN)/python -m pytest
 
 # Every stage of a year vs raw COPY and pandas.to_sql; writes docs/benchmarks.md. SCALE=national: ~40M rows.
 SCALE ?= region

@@ -5,11 +5,13 @@
   edu-quality validate FILE --source NAME [--year Y] [--schools FILE] [--lang ru|en]
   edu-quality db start|stop|url|migrate
   edu-quality catalog [--out DIR]   (the indicators' data dictionary: DIR/indicators.md and .html)
+  edu-quality check [--root DIR]    (every configuration file people edit; exit 1 on any problem)
   edu-quality airflow ARGS…   (the airflow CLI in the project's environment, e.g. `standalone`)
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -149,6 +151,43 @@ def _cmd_catalog(args) -> int:
     return 0
 
 
+# Every configuration people edit that `edu-quality check` validates: (what, "module:function"), the function
+# taking the project's root and returning its problems (edu_quality.checks.Problem). A new kind of configuration
+# is one line here.
+CHECKS = (
+    ("описания источников", "edu_quality.sources.description:description_problems"),
+    ("правила источников", "edu_quality.validation.rules:rule_problems"),
+    ("каталог показателей", "edu_quality.indicators.catalog:catalog_problems"),
+    ("настройки анализа", "edu_quality.analysis.settings:settings_problems"),
+    ("каталог рекомендаций", "edu_quality.recommendations.catalogue:catalogue_problems"),
+)
+
+
+def checker(target: str):
+    module, _, function = target.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    word = one if n % 10 == 1 and n % 100 != 11 else few if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else many
+    return f"{n} {word}"
+
+
+def _cmd_check(args) -> int:
+    root = Path(args.root).resolve()
+    problems = []
+    for _, target in CHECKS:
+        problems += sorted(checker(target)(root), key=lambda p: (p.file, p.line or 0))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"Конфигурация не прошла проверку: {_plural(len(problems), 'проблема', 'проблемы', 'проблем')}.",
+              file=sys.stderr)
+        return 1
+    print(f"Конфигурация в порядке: {', '.join(what for what, _ in CHECKS)} — проблем нет.")
+    return 0
+
+
 def _cmd_airflow(args) -> int:
     from edu_quality.orchestration.environment import airflow_bin, airflow_env, ensure_metadata_db
 
@@ -239,6 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("catalog", help="записать словарь показателей (Markdown и HTML) из каталога sql/indicators/")
     p.add_argument("--out", default=str(PATHS.root / "docs"), help="папка для indicators.md и indicators.html")
     p.set_defaults(func=_cmd_catalog)
+
+    p = sub.add_parser("check", help="проверить конфигурацию: " + ", ".join(what for what, _ in CHECKS))
+    p.add_argument("--root", default=str(PATHS.root), help="корень проекта с папками include/ и sql/ "
+                                                           "(по умолчанию — этот)")
+    p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("airflow", help="команда airflow в окружении проекта (например, standalone)")
     p.add_argument("airflow_args", nargs=argparse.REMAINDER)

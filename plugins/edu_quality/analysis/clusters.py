@@ -15,8 +15,9 @@ import pandas as pd
 from . import fmt
 from .metrics import SCHOOL_FIELDS
 from .stats import kmeans, silhouette
+from .tables import columns
 
-CENTRE_COLUMNS = ["level", "cluster", "name_ru", "members", "k", "silhouette", "centre", "centre_ru"]
+CENTRE_COLUMNS = columns("core.analysis_cluster")
 
 
 def standardise(features: pd.DataFrame, clip: float | None = None) -> pd.DataFrame:

@@ -15,12 +15,13 @@ from . import fmt
 from .data import YearData
 from .metrics import school_metric
 from .stats import percentile_rank
+from .tables import columns
 
 # The objectivity direction's score from the number of agreeing kinds of objectivity signals.
 OBJECTIVITY_SCORE = {0: 100.0, 1: 50.0}
 OBJECTIVITY_SCORE_SUSPECTED = 0.0
 
-COLUMNS = ["school_code", "direction_code", "direction_name_ru", "score", "deficit", "evidence_ru"]
+COLUMNS = columns("core.head_effectiveness")
 
 
 def objectivity_score(kinds_agreeing: pd.Series, kinds_assessed: pd.Series) -> pd.Series:

@@ -19,11 +19,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from . import fmt
+from .tables import columns
 
 LEVEL_OF_MEASURE = {"ОО": "school", "МО": "municipality"}
-COLUMNS = ["level", "recommendation_code", "indicator_code", "recommendation_year", "treated_units",
-           "control_units", "treated_before", "treated_after", "control_before", "control_after", "treated_change",
-           "control_change", "did", "se", "improvement", "verdict_ru"]
+COLUMNS = columns("core.measure_effect")
 
 
 def targets(s: dict, conditions: dict[str, dict] | None) -> dict[str, str]:
@@ -73,6 +72,53 @@ def _mean(x: pd.Series):
     return float(x.mean()) if len(x) else None
 
 
+def _judge(ct: pd.Series, cc: pd.Series, polarity: str | None, min_se: float) -> tuple:
+    """(DiD, its standard error, improvement, the judgement in Russian) of the treated and control changes."""
+    did = float(ct.mean() - cc.mean())
+    var_t = ct.var(ddof=1) if len(ct) > 1 else np.nan
+    var_c = cc.var(ddof=1) if len(cc) > 1 else np.nan
+    se = float(np.sqrt(var_t / len(ct) + var_c / len(cc))) if not (pd.isna(var_t) or pd.isna(var_c)) else None
+    good = (did < 0) if polarity == "lower_better" else (did > 0) if polarity == "higher_better" else None
+    if good is None or se is None:
+        improvement = None
+        judged = ("стандартную ошибку оценить нельзя (в группе меньше двух единиц)" if se is None
+                  else "у показателя нет желательного направления")
+    else:
+        improvement = bool(good and abs(did) > min_se * se) if se > 0 else bool(good)
+        judged = (f"эффект {'в желательную сторону' if good else 'в нежелательную сторону'}, "
+                  f"{'значим' if abs(did) > min_se * se else 'не значим'} ({fmt.num(abs(did) / se, 1) if se else '∞'} "
+                  f"стандартной ошибки при пороге {fmt.num(min_se, 1)})")
+    return did, se, improvement, judged
+
+
+def _effect(base: dict, indicator: str, year: int, values: pd.DataFrame, treated: set, control: set, aside: set,
+            min_se: float) -> dict:
+    """The row of one recommendation code at one level whose target indicator is known."""
+    v = values[(values["level"] == base["level"]) & (values["indicator_code"] == indicator)]
+    polarity = v["polarity"].iloc[0] if len(v) else None
+    wide = v.pivot_table(index="unit_code", columns="year", values="value")
+    if year - 1 not in wide or year not in wide:
+        return {**base, "treated_units": 0, "control_units": 0,
+                "verdict_ru": f"нет значений показателя {indicator} за оба года"}
+    wide = wide.dropna(subset=[year - 1, year])
+    change = wide[year] - wide[year - 1]
+    t = wide.index.intersection(sorted(treated))
+    c = wide.index.intersection(sorted(control))
+    ct, cc = change[t], change[c]
+    row = {**base, "treated_units": len(t), "control_units": len(c),
+           "treated_before": _mean(wide.loc[t, year - 1]), "treated_after": _mean(wide.loc[t, year]),
+           "control_before": _mean(wide.loc[c, year - 1]), "control_after": _mean(wide.loc[c, year]),
+           "treated_change": _mean(ct), "control_change": _mean(cc)}
+    if len(t) == 0 or len(c) == 0:
+        who = "нет принявших меры" if len(t) == 0 else "нет группы сравнения"
+        return {**row, "verdict_ru": f"эффект не оценивается: {who} (со значениями показателя за оба года)"
+                + (f"; отложено {len(aside)} (мера не исполнена или без рекомендации)" if aside else "")}
+    did, se, improvement, judged = _judge(ct, cc, polarity, min_se)
+    verdict = (f"{indicator}: у принявших меры ({len(t)}) изменение {fmt.num(ct.mean(), 2)}, у группы сравнения "
+               f"({len(c)}) {fmt.num(cc.mean(), 2)}; разность разностей {fmt.num(did, 2)} — {judged}")
+    return {**row, "did": did, "se": se, "improvement": improvement, "verdict_ru": verdict}
+
+
 def effects(conn: Connection, year: int, s: dict, conditions: dict[str, dict] | None = None) -> pd.DataFrame:
     recs, meas, values, units = _read(conn, year)
     target = targets(s, conditions)
@@ -95,42 +141,5 @@ def effects(conn: Connection, year: int, s: dict, conditions: dict[str, dict] | 
                              "verdict_ru": "целевой показатель рекомендации не задан (settings.yaml, measure_effects."
                                            "targets, или каталог рекомендаций)"})
                 continue
-            v = values[(values["level"] == level) & (values["indicator_code"] == indicator)]
-            polarity = v["polarity"].iloc[0] if len(v) else None
-            wide = v.pivot_table(index="unit_code", columns="year", values="value")
-            if year - 1 not in wide or year not in wide:
-                rows.append({**base, "treated_units": 0, "control_units": 0,
-                             "verdict_ru": f"нет значений показателя {indicator} за оба года"})
-                continue
-            wide = wide.dropna(subset=[year - 1, year])
-            change = wide[year] - wide[year - 1]
-            t = wide.index.intersection(sorted(treated))
-            c = wide.index.intersection(sorted(control))
-            ct, cc = change[t], change[c]
-            row = {**base, "treated_units": len(t), "control_units": len(c),
-                   "treated_before": _mean(wide.loc[t, year - 1]), "treated_after": _mean(wide.loc[t, year]),
-                   "control_before": _mean(wide.loc[c, year - 1]), "control_after": _mean(wide.loc[c, year]),
-                   "treated_change": _mean(ct), "control_change": _mean(cc)}
-            if len(t) == 0 or len(c) == 0:
-                who = "нет принявших меры" if len(t) == 0 else "нет группы сравнения"
-                rows.append({**row, "verdict_ru": f"эффект не оценивается: {who} (со значениями показателя за оба года)"
-                             + (f"; отложено {len(aside)} (мера не исполнена или без рекомендации)" if aside else "")})
-                continue
-            did = float(ct.mean() - cc.mean())
-            var_t = ct.var(ddof=1) if len(ct) > 1 else np.nan
-            var_c = cc.var(ddof=1) if len(cc) > 1 else np.nan
-            se = float(np.sqrt(var_t / len(ct) + var_c / len(cc))) if not (pd.isna(var_t) or pd.isna(var_c)) else None
-            good = (did < 0) if polarity == "lower_better" else (did > 0) if polarity == "higher_better" else None
-            if good is None or se is None:
-                improvement = None
-                judged = ("стандартную ошибку оценить нельзя (в группе меньше двух единиц)" if se is None
-                          else "у показателя нет желательного направления")
-            else:
-                improvement = bool(good and abs(did) > min_se * se) if se > 0 else bool(good)
-                judged = (f"эффект {'в желательную сторону' if good else 'в нежелательную сторону'}, "
-                          f"{'значим' if abs(did) > min_se * se else 'не значим'} ({fmt.num(abs(did) / se, 1) if se else '∞'} "
-                          f"стандартной ошибки при пороге {fmt.num(min_se, 1)})")
-            verdict = (f"{indicator}: у принявших меры ({len(t)}) изменение {fmt.num(ct.mean(), 2)}, у группы сравнения "
-                       f"({len(c)}) {fmt.num(cc.mean(), 2)}; разность разностей {fmt.num(did, 2)} — {judged}")
-            rows.append({**row, "did": did, "se": se, "improvement": improvement, "verdict_ru": verdict})
+            rows.append(_effect(base, indicator, year, values, treated, control, aside, min_se))
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -13,27 +13,8 @@ import pandas as pd
 
 from . import fmt
 from .data import YearData
+from .names import ANALYSIS_METRICS, SCHOOL_FIELDS
 from .settings import metric_source
-
-# Context fields of schools.* the analysis reads: name, unit.
-SCHOOL_FIELDS = {
-    "low_income_pct": ("доля обучающихся из малообеспеченных семей", "%"),
-    "non_native_pct": ("доля обучающихся, для которых русский язык не родной", "%"),
-    "disability_pct": ("доля обучающихся с ОВЗ", "%"),
-    "students": ("численность обучающихся", "чел."),
-    "rural": ("сельская местность (1 — да)", "ед."),
-    "log_students": ("логарифм численности обучающихся", "ед."),
-}
-
-# Values this layer computes: name, unit, polarity.
-ANALYSIS_METRICS = {
-    "results_score": ("сводный результат оценочных процедур (процентильный ранг)", "балл", "higher_better"),
-    "objectivity_score": ("объективность: 100 — сигналы не согласуются, 50 — один вид, 0 — признаки "
-                          "необъективности", "балл", "higher_better"),
-    "recommendations_covered": ("доля рекомендаций прошлого года, по которым приняты меры", "%", "higher_better"),
-    "ovz_specialists_per_100": ("специалистов сопровождения на 100 обучающихся с ОВЗ", "ед.", "higher_better"),
-    "gve_share_2": ("доля отметок «2» на ГВЭ", "%", "lower_better"),
-}
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,8 @@ import pandas as pd
 
 from . import fmt
 from .data import YearData
-
-# Indicators this layer computes for municipalities: name, polarity, unit.
-ANALYSIS_INDICATORS = {
-    "an_share_low_result_schools": ("Доля ОО с низкими результатами", "lower_better", "%"),
-    "an_share_biased_schools": ("Доля ОО с признаками необъективности результатов", "lower_better", "%"),
-    "an_mean_head_score": ("Средняя оценка эффективности руководителей ОО", "higher_better", "балл"),
-    "an_rural_schools_share": ("Доля сельских ОО", "neutral", "%"),
-}
+from .names import ANALYSIS_INDICATORS
+from .tables import columns
 
 
 def analysis_indicators(data: YearData, status: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -127,8 +121,7 @@ def correlations(data: YearData, s: dict) -> pd.DataFrame:
             rows.append(dict(municipality_code=m, indicator_x=x, indicator_y=y, schools=n, r_municipality=r,
                              r_region=r_region, gap=(r - r_region) if not pd.isna(r) else np.nan, flagged=flagged,
                              evidence_ru=text))
-    return pd.DataFrame(rows, columns=["municipality_code", "indicator_x", "indicator_y", "schools",
-                                       "r_municipality", "r_region", "gap", "flagged", "evidence_ru"])
+    return pd.DataFrame(rows, columns=columns("core.municipality_correlation"))
 
 
 def municipalities(data: YearData, s: dict, status: pd.DataFrame):
@@ -152,8 +145,7 @@ def municipalities(data: YearData, s: dict, status: pd.DataFrame):
                              gap_sd=(sign * gap / sd if sd and not pd.isna(gap) and sign else np.nan),
                              municipal_rank=(int(col_rank[m]) if col_rank is not None and not pd.isna(col_rank[m])
                                              else None)))
-    gaps = pd.DataFrame(gaps, columns=["municipality_code", "indicator_code", "name_ru", "polarity", "value",
-                                       "region_value", "gap", "gap_sd", "municipal_rank"])
+    gaps = pd.DataFrame(gaps, columns=columns("core.municipality_indicator"))
     counts = status.groupby("municipality_code").agg(
         schools=("school_name", "size"),
         low_result_schools=("low_results", lambda x: int(x.fillna(False).astype(bool).sum())),

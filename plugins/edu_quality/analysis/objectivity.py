@@ -23,6 +23,7 @@ import pandas as pd
 from . import fmt
 from .data import YearData
 from .stats import binom_lower_p, binom_upper_p, normal_upper_p, ols_residuals
+from .tables import columns
 
 KINDS = {
     "journal": "Сравнение с отметками по журналу",
@@ -46,8 +47,8 @@ SELECTIVE_TYPES = ("гимназия", "лицей", "СОШ с УИОП")
 SPECIAL_TYPES = ("вечерняя школа", "школа-интернат")
 CONTEXT_FIELDS = ("low_income_pct", "non_native_pct", "disability_pct", "rural")
 INSUFFICIENT = "недостаточно участников"
-COLUMNS = ["school_code", "subject", "grade", "signal_code", "signal_kind", "value", "threshold", "flagged",
-           "participants", "school_value", "reference_value", "p_value", "verdict_ru", "assessed"]
+# The stored columns, and whether the group had enough data for a verdict (counts the school's assessed groups).
+COLUMNS = [*columns("core.objectivity_signal"), "assessed"]
 
 
 def _group(subject: str, grade: int) -> str:
@@ -327,8 +328,7 @@ def verdicts(sig: pd.DataFrame, data: YearData, s: dict) -> pd.DataFrame:
     """One row per school × kind: groups assessed and flagged, whether the kind agrees, the evidence."""
     share = float(s["objectivity"]["rollup"]["min_share_of_groups"])
     min_groups = int(s["objectivity"]["rollup"]["min_groups"])
-    out_cols = ["school_code", "signal_kind", "kind_name_ru", "groups_assessed", "groups_flagged", "agrees",
-                "evidence_ru"]
+    out_cols = columns("core.objectivity_verdict")
     assessed = sig[sig["assessed"].astype(bool)]
     groups = assessed.groupby(["school_code", "signal_kind", "subject", "grade"])["flagged"].any().reset_index()
     counts = groups.groupby(["school_code", "signal_kind"])["flagged"].agg(["size", "sum"])

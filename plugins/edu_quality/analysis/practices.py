@@ -14,12 +14,13 @@ import pandas as pd
 from . import fmt
 from .data import YearData
 from .results import procedure_scores, results_score
+from .tables import columns
 
 PRACTICES = {
     "P1": "Высокие результаты в сложном социальном контексте",
     "P2": "Устойчивый рост результатов",
 }
-COLUMNS = ["school_code", "practice_code", "practice_name_ru", "evidence_ru"]
+COLUMNS = columns("core.successful_practice")
 
 
 def score_history(data: YearData, s: dict) -> pd.DataFrame:

@@ -13,9 +13,9 @@ import pandas as pd
 from . import fmt
 from .data import YearData
 from .metrics import Metric, school_metric
+from .tables import columns
 
-COLUMNS = ["school_code", "risk_factor_code", "risk_factor_name_ru", "at_risk", "evidence_ru", "metric_code",
-           "value", "threshold", "region_median", "unit"]
+COLUMNS = columns("core.school_risk_factor")
 
 
 def threshold(metric: Metric, spec: dict) -> tuple[float, str]:

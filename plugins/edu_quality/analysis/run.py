@@ -24,39 +24,9 @@ from .practices import practices
 from .risk_profile import risk_profile
 from .settings import load_settings, settings_sha256
 from .store import replace_year
+from .tables import COLUMNS, TABLES, columns
 
 log = logging.getLogger(__name__)
-
-SIGNAL_COLUMNS = ["school_code", "subject", "grade", "signal_code", "signal_kind", "value", "threshold", "flagged",
-                  "participants", "school_value", "reference_value", "p_value", "verdict_ru"]
-VERDICT_COLUMNS = ["school_code", "signal_kind", "kind_name_ru", "groups_assessed", "groups_flagged", "agrees",
-                   "evidence_ru"]
-STATUS_COLUMNS = ["school_code", "municipality_code", "low_results", "unfavorable_conditions",
-                  "biased_results_suspected", "cluster", "head_effectiveness_score", "school_name", "results_score",
-                  "procedures_assessed", "procedures_low", "low_results_evidence_ru", "unfavorable_signs",
-                  "unfavorable_evidence_ru", "biased_kinds", "biased_evidence_ru", "context_residual_z",
-                  "successful_practice", "cluster_name_ru", "risk_factors_at_risk", "risk_factors_no_data"]
-RISK_COLUMNS = ["school_code", "risk_factor_code", "risk_factor_name_ru", "at_risk", "evidence_ru", "metric_code",
-                "value", "threshold", "region_median", "unit"]
-HEAD_COLUMNS = ["school_code", "direction_code", "direction_name_ru", "score", "deficit", "evidence_ru"]
-PRACTICE_COLUMNS = ["school_code", "practice_code", "practice_name_ru", "evidence_ru"]
-CLUSTER_COLUMNS = ["level", "cluster", "name_ru", "members", "k", "silhouette", "centre", "centre_ru"]
-MUNICIPALITY_COLUMNS = ["municipality_code", "municipality_name", "schools", "score", "rank", "indicators_used",
-                        "expert_review_selected", "expert_review_reason_ru", "cluster", "cluster_name_ru",
-                        "low_result_schools", "unfavorable_schools", "biased_suspected_schools",
-                        "successful_practice_schools", "head_effectiveness_mean"]
-GAP_COLUMNS = ["municipality_code", "indicator_code", "name_ru", "polarity", "value", "region_value", "gap",
-               "gap_sd", "municipal_rank"]
-CORRELATION_COLUMNS = ["municipality_code", "indicator_x", "indicator_y", "schools", "r_municipality", "r_region",
-                       "gap", "flagged", "evidence_ru"]
-EFFECT_COLUMNS = ["level", "recommendation_code", "indicator_code", "recommendation_year", "treated_units",
-                  "control_units", "treated_before", "treated_after", "control_before", "control_after",
-                  "treated_change", "control_change", "did", "se", "improvement", "verdict_ru"]
-
-
-TABLES = ("core.objectivity_signal", "core.objectivity_verdict", "core.school_status", "core.school_risk_factor",
-          "core.head_effectiveness", "core.successful_practice", "core.analysis_cluster", "core.municipality_status",
-          "core.municipality_indicator", "core.municipality_correlation", "core.measure_effect", "core.analysis_run")
 
 
 def _school_status(data, sv, low, unf, ctx_z, risk, head_total) -> pd.DataFrame:
@@ -78,6 +48,82 @@ def _school_status(data, sv, low, unf, ctx_z, risk, head_total) -> pd.DataFrame:
     return st
 
 
+def _school_results(data, s: dict) -> tuple:
+    """Objectivity, results, conditions, risk profile, heads, practices and clusters of the year's schools."""
+    sig = objectivity.signals(data, s)
+    ver = objectivity.verdicts(sig, data, s)
+    sv = objectivity.school_verdict(ver, s) if len(ver) else pd.DataFrame(
+        columns=["biased_kinds", "kinds_assessed", "biased_results_suspected", "biased_evidence_ru"])
+    low = results.low_results(data, s)
+    unf = results.unfavorable(data, s)
+    data.analysis["results_score"] = low["results_score"].dropna()
+    ctx_z = results.context_residual(data, low["results_score"])
+    if len(sv):
+        data.analysis["objectivity_score"] = objectivity_score(
+            sv["biased_kinds"].map(len), sv["kinds_assessed"]).dropna()
+    risk = risk_profile(data, s)
+    heads, head_total = head_effectiveness(data, s)
+    status = _school_status(data, sv, low, unf, ctx_z, risk, head_total)
+
+    pr = practices(data, s, status)
+    status["successful_practice"] = status.index.isin(pr["school_code"])
+    per_school, school_centres = clusters.school_clusters(data.schools, low["results_score"], s)
+    status["cluster"] = per_school["cluster"] if per_school is not None else None
+    status["cluster_name_ru"] = per_school["cluster_name_ru"] if per_school is not None else None
+    return sig, ver, status, risk, heads, pr, school_centres
+
+
+def _compute(conn, data, year: int, s: dict, conditions) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, int, int]:
+    """The year's output tables (table → frame), the municipalities' frame and the numbers of clusters."""
+    compute_analysis_inputs(data)
+    sig, ver, status, risk, heads, pr, school_centres = _school_results(data, s)
+    ms, gaps, corr, (ftable, fpol, fnames) = municipalities(data, s, status)
+    per_m, m_centres = clusters.municipality_clusters(ftable, fpol, fnames, s)
+    ms["cluster"] = per_m["cluster"].reindex(ms.index) if per_m is not None else None
+    ms["cluster_name_ru"] = per_m["cluster_name_ru"].reindex(ms.index) if per_m is not None else None
+    eff = effects(conn, year, s, conditions)
+
+    centres = pd.concat([f for f in (school_centres, m_centres) if len(f)], ignore_index=True) \
+        if len(school_centres) or len(m_centres) else pd.DataFrame(columns=columns("core.analysis_cluster"))
+    frames = {"core.objectivity_signal": sig, "core.objectivity_verdict": ver,
+              "core.school_status": status.reset_index(), "core.school_risk_factor": risk,
+              "core.head_effectiveness": heads, "core.successful_practice": pr, "core.analysis_cluster": centres,
+              "core.municipality_status": ms.reset_index(), "core.municipality_indicator": gaps,
+              "core.municipality_correlation": corr, "core.measure_effect": eff}
+    return frames, ms, len(school_centres), len(m_centres)
+
+
+def _store(conn, year: int, frames: dict[str, pd.DataFrame]) -> None:
+    for table in COLUMNS:
+        replace_year(conn, table, year, frames[table], columns(table))
+        if table == "core.school_status":
+            failpoint("analysis.stored")
+
+
+def _summary(data, year: int, frames: dict[str, pd.DataFrame], ms: pd.DataFrame, school_clusters: int,
+             municipality_clusters: int) -> dict:
+    sig, status = frames["core.objectivity_signal"], frames["core.school_status"]
+    risk = frames["core.school_risk_factor"]
+    return {
+        "year": year,
+        "schools": int(len(data.schools)),
+        "objectivity_signals": int(len(sig)),
+        "objectivity_signals_flagged": int(sig["flagged"].sum()) if len(sig) else 0,
+        "biased_results_suspected": int(status["biased_results_suspected"].sum()),
+        "low_results": int(status["low_results"].fillna(False).astype(bool).sum()),
+        "unfavorable_conditions": int(status["unfavorable_conditions"].fillna(False).astype(bool).sum()),
+        "risk_factors_at_risk": int((risk["at_risk"] == True).sum()),  # noqa: E712
+        "heads_scored": int(status["head_effectiveness_score"].notna().sum()),
+        "successful_practices": int(len(frames["core.successful_practice"])),
+        "school_clusters": int(school_clusters),
+        "municipalities": int(len(ms)),
+        "municipality_clusters": int(municipality_clusters),
+        "expert_review": sorted(ms.index[ms["expert_review_selected"]].tolist()),
+        "measure_effects": int(len(frames["core.measure_effect"])),
+        "previous_year_loaded": bool(data.previous_loaded),
+    }
+
+
 def analyse_year(engine: Engine, year: int, settings: dict | None = None,
                  conditions: dict[str, dict] | None = None) -> dict:
     """Recompute the year's analysis; returns summary counts. `conditions`: the recommendations catalogue's
@@ -92,69 +138,9 @@ def analyse_year(engine: Engine, year: int, settings: dict | None = None,
                 conn.execute(text(f"delete from {table} where year = :y"), {"y": year})
             log.warning("analysis of %s: no schools in the year's reference, nothing to analyse", year)
             return {"year": year, "schools": 0, "seconds": round(time.perf_counter() - started, 2)}
-        compute_analysis_inputs(data)
-
-        sig = objectivity.signals(data, s)
-        ver = objectivity.verdicts(sig, data, s)
-        sv = objectivity.school_verdict(ver, s) if len(ver) else pd.DataFrame(
-            columns=["biased_kinds", "kinds_assessed", "biased_results_suspected", "biased_evidence_ru"])
-        low = results.low_results(data, s)
-        unf = results.unfavorable(data, s)
-        data.analysis["results_score"] = low["results_score"].dropna()
-        ctx_z = results.context_residual(data, low["results_score"])
-        if len(sv):
-            data.analysis["objectivity_score"] = objectivity_score(
-                sv["biased_kinds"].map(len), sv["kinds_assessed"]).dropna()
-        risk = risk_profile(data, s)
-        heads, head_total = head_effectiveness(data, s)
-        status = _school_status(data, sv, low, unf, ctx_z, risk, head_total)
-
-        pr = practices(data, s, status)
-        status["successful_practice"] = status.index.isin(pr["school_code"])
-        per_school, school_centres = clusters.school_clusters(data.schools, low["results_score"], s)
-        status["cluster"] = per_school["cluster"] if per_school is not None else None
-        status["cluster_name_ru"] = per_school["cluster_name_ru"] if per_school is not None else None
-
-        ms, gaps, corr, (ftable, fpol, fnames) = municipalities(data, s, status)
-        per_m, m_centres = clusters.municipality_clusters(ftable, fpol, fnames, s)
-        ms["cluster"] = per_m["cluster"].reindex(ms.index) if per_m is not None else None
-        ms["cluster_name_ru"] = per_m["cluster_name_ru"].reindex(ms.index) if per_m is not None else None
-        eff = effects(conn, year, s, conditions)
-
-        status = status.reset_index()
-        centres = pd.concat([f for f in (school_centres, m_centres) if len(f)], ignore_index=True) \
-            if len(school_centres) or len(m_centres) else pd.DataFrame(columns=CLUSTER_COLUMNS)
-        replace_year(conn, "core.objectivity_signal", year, sig, SIGNAL_COLUMNS)
-        replace_year(conn, "core.objectivity_verdict", year, ver, VERDICT_COLUMNS)
-        replace_year(conn, "core.school_status", year, status, STATUS_COLUMNS)
-        failpoint("analysis.stored")
-        replace_year(conn, "core.school_risk_factor", year, risk, RISK_COLUMNS)
-        replace_year(conn, "core.head_effectiveness", year, heads, HEAD_COLUMNS)
-        replace_year(conn, "core.successful_practice", year, pr, PRACTICE_COLUMNS)
-        replace_year(conn, "core.analysis_cluster", year, centres, CLUSTER_COLUMNS)
-        replace_year(conn, "core.municipality_status", year, ms.reset_index(), MUNICIPALITY_COLUMNS)
-        replace_year(conn, "core.municipality_indicator", year, gaps, GAP_COLUMNS)
-        replace_year(conn, "core.municipality_correlation", year, corr, CORRELATION_COLUMNS)
-        replace_year(conn, "core.measure_effect", year, eff, EFFECT_COLUMNS)
-
-        summary = {
-            "year": year,
-            "schools": int(len(data.schools)),
-            "objectivity_signals": int(len(sig)),
-            "objectivity_signals_flagged": int(sig["flagged"].sum()) if len(sig) else 0,
-            "biased_results_suspected": int(status["biased_results_suspected"].sum()),
-            "low_results": int(status["low_results"].fillna(False).astype(bool).sum()),
-            "unfavorable_conditions": int(status["unfavorable_conditions"].fillna(False).astype(bool).sum()),
-            "risk_factors_at_risk": int((risk["at_risk"] == True).sum()),  # noqa: E712
-            "heads_scored": int(status["head_effectiveness_score"].notna().sum()),
-            "successful_practices": int(len(pr)),
-            "school_clusters": int(len(school_centres)),
-            "municipalities": int(len(ms)),
-            "municipality_clusters": int(len(m_centres)),
-            "expert_review": sorted(ms.index[ms["expert_review_selected"]].tolist()),
-            "measure_effects": int(len(eff)),
-            "previous_year_loaded": bool(data.previous_loaded),
-        }
+        frames, ms, school_clusters, municipality_clusters = _compute(conn, data, year, s, conditions)
+        _store(conn, year, frames)
+        summary = _summary(data, year, frames, ms, school_clusters, municipality_clusters)
         summary["seconds"] = round(time.perf_counter() - started, 2)
         conn.execute(text("delete from core.analysis_run where year = :y"), {"y": year})
         conn.execute(text("insert into core.analysis_run (year, settings_sha256, summary) "

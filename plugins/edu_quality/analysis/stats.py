@@ -25,14 +25,6 @@ def percentile_rank(values: pd.Series, higher_better: bool = True) -> pd.Series:
     return out
 
 
-def zscores(values: pd.Series) -> pd.Series:
-    v = values.astype(float)
-    sd = v.std(ddof=0)
-    if not np.isfinite(sd) or sd == 0:
-        return v * 0.0
-    return (v - v.mean()) / sd
-
-
 def binom_lower_p(k, n, p):
     """P(X ≤ k) for X ~ Bin(n, p), vectorised."""
     return sps.binom.cdf(np.asarray(k), np.asarray(n), np.clip(np.asarray(p, dtype=float), 0, 1))
@@ -45,17 +37,6 @@ def binom_upper_p(k, n, p):
 
 def normal_upper_p(z):
     return sps.norm.sf(np.asarray(z, dtype=float))
-
-
-def two_share_z(k1, n1, k2, n2, shift=0.0):
-    """z of (k1/n1 − k2/n2 − shift) with the unpooled standard error; shares as fractions."""
-    k1, n1, k2, n2 = (np.asarray(a, dtype=float) for a in (k1, n1, k2, n2))
-    p1, p2 = k1 / n1, k2 / n2
-    # A share of 0 or 1 has no sampling variance of its own: half a work keeps the error honest.
-    q1 = np.clip(p1, 0.5 / n1, 1 - 0.5 / n1)
-    q2 = np.clip(p2, 0.5 / n2, 1 - 0.5 / n2)
-    se = np.sqrt(q1 * (1 - q1) / n1 + q2 * (1 - q2) / n2)
-    return (p1 - p2 - shift) / se
 
 
 def ols_residuals(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -133,17 +133,27 @@ class SourceDescription(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self):
-        names = [c.name for c in self.columns]
-        if len(set(names)) != len(names):
-            raise ValueError(f"column names repeat: {sorted({n for n in names if names.count(n) > 1})}")
-        for k in (*self.key, *self.keep_row_unless):
-            if k not in names:
-                raise ValueError(f"key column {k!r} is not a column of the source")
-        for r in self.rules:
-            if not set(r.less_or_equal) <= set(names):
-                raise ValueError(f"rule {r.less_or_equal} names unknown columns")
-        self.parsed_checks()  # every check must parse
+        found = self.inconsistencies()
+        if found:  # each on a line of its own, `field[i]: what`, so the checker puts each on its line of the file
+            raise ValueError("\n".join(f"{field}[{i}]: {message}" for (field, i), message in found))
         return self
+
+    def inconsistencies(self) -> list[tuple[tuple[str, int], str]]:
+        """((part, position), what) for every name one part of the description uses that no column defines."""
+        names = [c.name for c in self.columns]
+        found = [(("columns", names.index(n)), f"column name {n!r} repeats")
+                 for n in sorted({n for n in names if names.count(n) > 1})]
+        for part in ("key", "keep_row_unless"):
+            found += [((part, i), f"key column {k!r} is not a column of the source")
+                      for i, k in enumerate(getattr(self, part)) if k not in names]
+        found += [(("rules", i), f"rule {r.less_or_equal} names unknown columns")
+                  for i, r in enumerate(self.rules) if not set(r.less_or_equal) <= set(names)]
+        for i, spec in enumerate(self.checks or ()):
+            try:
+                self._check(spec)
+            except (ValueError, KeyError) as exc:
+                found.append((("checks", i), str(exc)))
+        return found
 
     # --- what the rest of the pipeline reads -------------------------------------------------------------
 
@@ -278,6 +288,68 @@ def description_folders() -> tuple[str, ...]:
 def descriptions() -> dict[str, SourceDescription]:
     """Every described source, in load order."""
     return _all(description_folders())
+
+
+def description_problems(project: Path | None = None) -> list:
+    """`edu-quality check`: every description of the project (include/sources/*.yaml) against the model, with
+    the file and line of each problem; then what one description says of another (references, their context
+    columns, load order)."""
+    from pydantic import ValidationError
+
+    from edu_quality.checks import read_yaml, shown, similar
+
+    project = project or PATHS.root
+    problems, found, docs, names = [], {}, {}, set()
+    for path in sorted((project / "include" / "sources").glob("*.yaml")):
+        doc, read = read_yaml(path, project)
+        problems += read
+        if doc is None:
+            continue
+        data = doc.data if isinstance(doc.data, dict) else {}
+        if isinstance(data.get("name"), str):
+            names.add(data["name"])  # a broken description still names its source: no cascade of «не описан»
+        try:
+            d = SourceDescription(**data, path=path)
+        except ValidationError as err:
+            problems += _description_problems(err, doc)
+            continue
+        except TypeError as err:
+            problems.append(doc.problem((), f"описание источника должно быть словарём ключей ({err})"))
+            continue
+        if d.name in found:
+            problems.append(doc.problem(("name",), f"источник «{d.name}» уже описан в {shown(found[d.name].path, project)}"))
+        found[d.name], docs[d.name] = d, doc
+    ordered = sorted(found.values(), key=lambda d: (d.order, d.name))
+    for d in ordered:
+        for i, ref in enumerate(d.references):
+            if ref not in names:
+                problems.append(docs[d.name].problem(("references", i), f"источник «{ref}» не описан{similar(ref, found)}"))
+            elif ref in found and ordered.index(found[ref]) > ordered.index(d):
+                problems.append(docs[d.name].problem(("references", i),
+                                                     f"справочник «{ref}» загружается позже (order {found[ref].order} "
+                                                     f"> {d.order}): он должен идти раньше"))
+        for i, column in enumerate(d.context):
+            if column not in {c.name for c in d.columns}:
+                problems.append(docs[d.name].problem(("context", i), f"столбца «{column}» нет среди columns"))
+    return problems
+
+
+def _description_problems(err, doc) -> list:
+    """The model's errors at their lines; an inconsistency (`field[i]: what`) at the line of that item."""
+    from pydantic import ValidationError
+
+    from edu_quality.checks import validation_problems
+
+    problems = []
+    model_level = [e for e in err.errors(include_url=False) if e["loc"] == () and e["type"] == "value_error"]
+    for error in model_level:
+        for line in str(error["ctx"].get("error", error["msg"])).splitlines():
+            m = re.match(r"^(\w+)\[(\d+)\]: (.*)$", line)
+            problems.append(doc.problem((m[1], int(m[2])), m[3]) if m else doc.problem((), line))
+    rest = [e for e in err.errors(include_url=False) if e not in model_level]
+    if rest:
+        problems += validation_problems(ValidationError.from_exception_data(err.title, rest), doc, SourceDescription)
+    return problems
 
 
 def allowed_values(source: str, column: str) -> tuple[str, ...]:

@@ -38,6 +38,23 @@ def rule_function(name: str) -> Rule:
             from None
 
 
+def rule_problems(project=None) -> list:
+    """`edu-quality check`: every rule a description names under `prepare:` exists here."""
+    from edu_quality.checks import read_yaml, similar
+    from edu_quality.config import PATHS
+
+    project = project or PATHS.root
+    problems = []
+    for path in sorted((project / "include" / "sources").glob("*.yaml")):
+        doc, _ = read_yaml(path, project)  # unreadable files are the descriptions' check's to report
+        names = (doc.data or {}).get("prepare") if doc is not None and isinstance(doc.data, dict) else None
+        for i, name in enumerate(names if isinstance(names, list) else []):
+            if name not in RULES:
+                problems.append(doc.problem(("prepare", i), f"правила «{name}» нет в validation/rules.py"
+                                                            f"{similar(str(name), RULES)}"))
+    return problems
+
+
 def unknown_rules() -> list[tuple[str, str]]:
     """(source, rule) for every rule a description names that does not exist."""
     from edu_quality.sources.description import descriptions

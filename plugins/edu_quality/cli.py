@@ -58,6 +58,10 @@ def _print_summary(summary: dict) -> None:
     print(f"  строк прочитано:       {summary['rows_read']}")
     print(f"  строк загружено:       {summary['rows_loaded']}")
     print(f"  строк в карантине:     {summary['rows_quarantined']}  (mart.quarantine)")
+    if summary.get("data_issues"):
+        print(f"  ячеек не загружено:    {summary['data_issues']}  (строки справочника сохранены; mart.data_issues)")
+    for f in summary.get("files_not_read", []):
+        print(f"  не загружен:           {f['file_name']} — {f['reason_ru']}")
     print(f"  показателей:           {summary['indicators']} ({summary['indicator_values']} значений)")
     if "low_result_schools" in summary:
         print(f"  анализ:                низкие результаты — {summary['low_result_schools']} ОО, неблагоприятные "

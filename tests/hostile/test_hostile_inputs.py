@@ -171,3 +171,37 @@ def test_a_bad_cell_of_a_reference_row_keeps_the_school_and_its_results(tmp_path
     assert issue.startswith("«Дата назначения руководителя»: дата в будущем") and "строка сохранена" in issue
     (reason,), = _rows(warehouse, "select reason from core.quarantine where load_id = :id", id=vpr.load_id)
     assert reason.startswith("«ОО»: строка школы в справочнике отклонена: «Код ОО»: значение не соответствует формату")
+
+
+def test_every_file_of_the_inbox_is_accounted_for(tmp_path, warehouse):
+    from edu_quality.pipeline import steps
+    from edu_quality.pipeline.inbox import discover
+
+    year = YEAR + 11
+    inbox = tmp_path / "inbox"
+    root = inbox / str(year)
+    write(root, "schools.csv", [SCHOOLS_HEADER, *SCHOOL_ROWS])
+    outside = write(tmp_path / "elsewhere", "vpr_scales.csv", [SCALES_HEADER, f"{year};Математика;5;10;3;6;9"])
+    (root / "vpr_scales.csv").symlink_to(outside)                 # a link out of the inbox: never followed
+    write(root, "_manifest.json", ["{}"])                           # the operator's own file
+    write(root, ".~lock.schools.csv#", ["x"])                       # an editor's lock file
+    write(root, "отчёт директора.docx", ["x"])                     # a file nobody described
+    write(root, "vpr/old/vpr_2019.csv", ["x"])                     # a folder source's subfolder is not read
+    write(root, "gia.csv", ["x"])                                   # gia/ is a folder
+    assert discover(inbox, year)["vpr_scales"] == []
+    steps.withdraw_absent(str(inbox), year)
+    rows = {f: (s, st) for f, s, st in _rows(warehouse, "select file_name, source, status from mart.inbox_files "
+                                                        "where year = :y", y=year)}
+    assert rows == {
+        "schools.csv": ("schools", "source"),
+        "vpr_scales.csv": (None, "link_outside"),
+        "_manifest.json": (None, "own_file"),
+        ".~lock.schools.csv#": (None, "own_file"),
+        "отчёт директора.docx": (None, "not_recognised"),
+        "vpr/old/vpr_2019.csv": (None, "not_recognised"),
+        "gia.csv": (None, "not_recognised"),
+    }
+    (reason,), = _rows(warehouse, "select reason_ru from mart.inbox_files where year = :y and file_name = 'gia.csv'",
+                       y=year)
+    assert reason.startswith("файл не распознан ни как один источник; ожидается: schools.*, vpr_scales.*")
+    assert "gia/*" in reason

@@ -40,14 +40,19 @@ def prepare_warehouse() -> list[str]:
 
 def withdraw_absent(inbox: str, year: int) -> list[str]:
     """A whole-year run mirrors the inbox: loads of files no longer there are withdrawn."""
-    from edu_quality.warehouse.load import withdraw
+    from edu_quality.warehouse.load import record_inbox, withdraw
 
     found = inbox_mod.discover(inbox, year)
     present = [(s, f) for s, files in found.items() for f in files]
+    files = inbox_mod.inventory(inbox, year)
     with _year_exclusive(year):
         withdrawn = withdraw(engine(), year, present)
+        record_inbox(engine(), year, files)
     for name in withdrawn:
         log.warning("файл %s больше не лежит во входящей папке: его строки за %s год удалены", name, year)
+    for f in files:
+        if f.status != "source":
+            log.warning("файл %s не загружается: %s", f.file_name, f.reason_ru)
     return withdrawn
 
 
@@ -179,6 +184,11 @@ def summarize(year: int, output: str, data_docs: str | None, run_id: str | None 
             {"y": year}).one()
         recommendations = conn.execute(text(
             "select count(*) from core.recommendation where year = :y"), {"y": year}).scalar_one()
+        not_read = [dict(r) for r in conn.execute(text(
+            "select file_name, reason_ru from core.inbox_file where year = :y and status <> 'source' "
+            "order by file_name"), {"y": year}).mappings()]
+        data_issues = conn.execute(text(
+            "select count(*) from mart.data_issues where year = :y"), {"y": year}).scalar_one()
     summary = {
         "year": year,
         "files_read": int(files["files"]),
@@ -186,6 +196,8 @@ def summarize(year: int, output: str, data_docs: str | None, run_id: str | None 
         "rejected": rejected,
         "rows_read": int(files["rows_read"]), "rows_loaded": int(files["rows_loaded"]),
         "rows_quarantined": int(files["rows_quarantined"]),
+        "data_issues": int(data_issues),
+        "files_not_read": not_read,
         "indicators": indicators[0], "indicator_values": indicators[1],
         "recommendations": recommendations,
         "documents": documents[0], "documents_for_schools": documents[1],

@@ -195,3 +195,13 @@ def withdraw(engine: Engine, year: int, present: list[tuple[str, str]]) -> list[
             conn.execute(text("update core.load_log set status = 'withdrawn' where load_id = :id"), {"id": load_id})
             withdrawn.append(file_name)
     return sorted(set(withdrawn))
+
+
+def record_inbox(engine: Engine, year: int, files: list) -> None:
+    """The year's inbox as the last whole-year run saw it (core.inbox_file): every file, read or why not."""
+    with engine.begin() as conn:
+        conn.execute(text("delete from core.inbox_file where year = :y"), {"y": year})
+        if files:
+            conn.execute(text("insert into core.inbox_file (year, file_name, source, status, reason_ru) "
+                              "values (:y, :f, :s, :st, :r)"),
+                         [{"y": year, "f": f.file_name, "s": f.source, "st": f.status, "r": f.reason_ru} for f in files])

@@ -205,3 +205,39 @@ def test_every_file_of_the_inbox_is_accounted_for(tmp_path, warehouse):
                        y=year)
     assert reason.startswith("файл не распознан ни как один источник; ожидается: schools.*, vpr_scales.*")
     assert "gia/*" in reason
+
+
+def test_a_work_two_files_hold_is_loaded_once_and_the_repeat_names_the_first(tmp_path, warehouse):
+    year = YEAR + 12
+    _references(tmp_path, warehouse, year)
+    write(tmp_path, "vpr/a.csv", [VPR_HEADER, *[vpr_row("H0001", f"P{i}", 2, 7, 5, 5) for i in range(5)]])
+    write(tmp_path, "vpr/b.csv", [VPR_HEADER, vpr_row("H0001", "P3", 2, 7, 5, 5), vpr_row("H0001", "P9", 2, 7, 5, 5)])
+    a = ingest_file(warehouse, year, "vpr", tmp_path / "vpr/a.csv", "vpr/a.csv")
+    b = ingest_file(warehouse, year, "vpr", tmp_path / "vpr/b.csv", "vpr/b.csv")
+    assert (a.rows_loaded, b.rows_read, b.rows_loaded, b.rows_quarantined) == (5, 2, 1, 1)
+    (row, reason, raw), = _rows(warehouse, "select row_number, reason, raw from core.quarantine where load_id = :id",
+                                id=b.load_id)
+    assert row == 2 and reason.endswith("эта же запись уже загружена из файла «vpr/a.csv»")
+    assert raw["school_code"] == "H0001" and "P3" not in str(raw)
+    assert _rows(warehouse, "select count(*) from core.vpr_result where year = :y", y=year)[0][0] == 6
+    logged = _rows(warehouse, "select rows_read, rows_loaded, rows_quarantined from core.load_log where load_id = :id",
+                   id=b.load_id)
+    assert [tuple(r) for r in logged] == [(2, 1, 1)]
+    # A new version of the first file replaces its own rows (they are no repeats of themselves); it repeats
+    # nothing b.csv holds (b.csv's P3 went to quarantine, its P9 is not in a.csv).
+    write(tmp_path, "vpr/a.csv", [VPR_HEADER, *[vpr_row("H0001", f"P{i}", 2, 7, 5, 5) for i in range(6)]])
+    again = ingest_file(warehouse, year, "vpr", tmp_path / "vpr/a.csv", "vpr/a.csv")
+    assert (again.rows_loaded, again.rows_quarantined) == (6, 0)
+    assert _rows(warehouse, "select count(*) from core.vpr_result where year = :y", y=year)[0][0] == 7
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"Школа\")", "+1+1", "-2+3", "@SUM(A1)", "\tШкола", "\rШкола"])
+def test_a_list_cell_that_looks_like_a_formula_stays_text(tmp_path, name):
+    import csv
+
+    from edu_quality.pipeline.steps import _write_csv
+
+    path = _write_csv(tmp_path / "list.csv", ["Код ОО", "Наименование ОО", "Дней до срока"], [["H0001", name, -3]])
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))
+    assert rows[1] == ["H0001", "'" + name, "-3"]  # the number stays a number

@@ -233,15 +233,27 @@ def check_deadline(day: date, year: int | None = None) -> dict:
             "fires": state.fires}
 
 
+# A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+1`, `@SUM`, a leading tab or CR): shown as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text that Excel or LibreOffice would take for a formula gets a leading apostrophe (the spreadsheet's own
+    "this is text" mark); numbers and dates stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _write_csv(path: Path, header: list[str], rows) -> Path:
-    """A list for people to open in Excel as it is: UTF-8 with a BOM, cells separated by `;`."""
+    """A list for people to open in Excel as it is: UTF-8 with a BOM, cells separated by `;`, no cell a formula."""
     import csv
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, delimiter=";")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
     return path
 
 

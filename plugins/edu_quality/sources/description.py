@@ -109,7 +109,8 @@ class SourceDescription(_Strict):
     references: tuple[str, ...] = ()       # sources whose rows this one's rows are checked against
     context: tuple[str, ...] = ()          # columns of this source that other sources' rules read
     key: tuple[str, ...] = ()              # unique within the year's files (a repeat is quarantined)
-    key_across_files: bool = False         # ...and against the other files of the year already loaded
+    key_across_files: bool = False         # ...and against the other files of the year already loaded (in memory)
+    key_in_table: bool = False             # ...checked in the table after COPY instead (big sources)
     table: str = Field(pattern=_TABLE)
     load: tuple[str | dict[str, dict[str, str]], ...] | None = None  # the table's columns, in COPY order
     rows: str | None = None                # a named row builder instead of one table row per file row

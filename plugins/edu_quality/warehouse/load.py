@@ -117,6 +117,8 @@ class FileLoad:
 
     def commit(self) -> LoadStats:
         s = self.stats
+        if self.description.key_in_table:
+            self._quarantine_keys_other_files_hold()
         if self.side:
             sql, params = SIDE_TABLES[self.description.side_table["rule"]][1](s.year, s.load_id, self.side)
             self.cur.executemany(sql, params)
@@ -128,6 +130,34 @@ class FileLoad:
         self.raw.commit()
         self.close()
         return s
+
+    def _quarantine_keys_other_files_hold(self) -> None:
+        """A row whose key another file of the year already holds (the same work exported twice) leaves the table
+        for quarantine, naming that file. Checked in the table, after COPY: a big source's keys are not held in
+        memory. One file of the source at a time reaches this point, so two files loading at once see each
+        other (the lock ends with the transaction)."""
+        s, d, table = self.stats, self.description, self.description.table
+        stored = {how["hash"]: column for column, how in d.load_transforms().items() if "hash" in how}
+        key = [stored.get(k, k) for k in d.keys()]
+        header = d.column_spec(d.keys()[-1]).header
+        self.cur.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"keys|{s.year}|{s.source}",))
+        match = " and ".join(f"o.{k} = m.{k}" for k in key)
+        self.cur.execute(
+            f"with repeated as (select m.row_number, min(l.file_name) as first_file from {table} m "
+            f"join {table} o on o.year = m.year and {match} and o.load_id <> m.load_id "
+            f"join core.load_log l on l.load_id = o.load_id and l.status = 'loaded' "
+            f"where m.load_id = %s group by m.row_number), "
+            f"gone as (delete from {table} t using repeated r where t.load_id = %s and t.row_number = r.row_number "
+            f"returning t.*, r.first_file) "
+            f"insert into core.quarantine (load_id, row_number, column_name, rules, reason, raw) "
+            f"select %s, row_number, %s, '{{duplicate_key}}', %s || first_file || '»', "
+            f"to_jsonb(gone) - 'load_id' - 'first_file' from gone",
+            (s.load_id, s.load_id, s.load_id, header,
+             f"«{header}»: повтор ключа (в этом файле или в другом файле того же года): эта же запись уже загружена "
+             "из файла «"))
+        moved = self.cur.rowcount
+        s.rows_loaded -= moved
+        s.rows_quarantined += moved
 
     def close(self) -> None:
         try:

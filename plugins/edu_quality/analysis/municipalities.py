@@ -18,7 +18,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .data import YearData
 
 # Indicators this layer computes for municipalities: name, polarity, unit.

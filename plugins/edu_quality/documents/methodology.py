@@ -20,23 +20,12 @@ from edu_quality.analysis import objectivity as ob
 from edu_quality.analysis import practices as pr
 from edu_quality.analysis.metrics import ANALYSIS_METRICS, SCHOOL_FIELDS
 from edu_quality.analysis.settings import load_settings, metric_source
+from edu_quality.formatting import exact, whole_percent
 
 METHODOLOGY_PATH = PATHS.root / "docs" / "methodology.md"
 MIGRATION = PATHS.migrations / "005_analysis.sql"
 POLARITY_RU = {"higher_better": "чем больше, тем лучше", "lower_better": "чем меньше, тем лучше",
                "neutral": "без направления"}
-
-
-def n(x) -> str:
-    """A settings number as a Russian reader writes it: 0,4; 2; 1,5."""
-    x = float(x)
-    text = f"{x:.6f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",").replace("-", "−")
-
-
-def pct(share: float) -> str:
-    """A share 0–1 as whole percent: 0.6 → 60."""
-    return n(round(100 * share))
 
 
 def _catalogue() -> dict:
@@ -66,8 +55,8 @@ def _metric(spec: dict, cat: dict) -> str:
 def _threshold(spec: dict) -> str:
     side = "выше" if spec["risk_when"] == "high" else "ниже"
     if "value" in spec:
-        return f"в зоне риска, если строго {side} {n(spec['value'])}"
-    return f"в зоне риска, если строго {side} {n(spec['percentile'])}-го процентиля по ОО региона"
+        return f"в зоне риска, если строго {side} {exact(spec['value'])}"
+    return f"в зоне риска, если строго {side} {exact(spec['percentile'])}-го процентиля по ОО региона"
 
 
 def _views() -> list[tuple[str, str]]:
@@ -99,7 +88,7 @@ def render_methodology(settings: dict | None = None) -> str:
     add(f"- **Минимальная группа** — {g['min_participants']} работ (участников). В группе меньше вывод не "
         "делается: сигнал не срабатывает, в выводе написано «недостаточно участников».")
     add(f"- **Статистическая значимость**: сигнал срабатывает, только если отклонение и велико (за порогом), и "
-        f"маловероятно как случайность выборки — односторонняя проверка на уровне α = {n(g['alpha'])}.")
+        f"маловероятно как случайность выборки — односторонняя проверка на уровне α = {exact(g['alpha'])}.")
     add(f"- **Модель по ОО региона** (ожидаемое значение по социальному контексту, по ОГЭ, по прошлому году) "
         f"строится методом наименьших квадратов, если ОО с достаточной группой не меньше {g['min_schools_model']}. "
         "Отклонение ОО делится на √(τ² + σ²ᵢ): σ²ᵢ — выборочная дисперсия доли самой ОО, τ² — разброс между ОО, "
@@ -120,23 +109,23 @@ def render_methodology(settings: dict | None = None) -> str:
     add("| вид | сигнал | что измеряет | когда срабатывает |")
     add("| --- | --- | --- | --- |")
     jl, jg, bp = o["journal_lowered"], o["journal_gap_2plus"], o["boundary_peak"]
-    add(f"| journal | `journal_lowered` | {ob.SIGNALS['journal_lowered'][1]} | доля ≤ {n(jl['ratio_max'])} × доли "
+    add(f"| journal | `journal_lowered` | {ob.SIGNALS['journal_lowered'][1]} | доля ≤ {exact(jl['ratio_max'])} × доли "
         "по региону (тот же предмет и параллель), биномиальная проверка p < α |")
-    add(f"| journal | `journal_gap_2plus` | {ob.SIGNALS['journal_gap_2plus'][1]} | доля ≥ max({n(jg['ratio_min'])} × "
-        f"доли по региону; {n(jg['min_value'])} %), биномиальная проверка p < α |")
+    add(f"| journal | `journal_gap_2plus` | {ob.SIGNALS['journal_gap_2plus'][1]} | доля ≥ max({exact(jg['ratio_min'])} × "
+        f"доли по региону; {exact(jg['min_value'])} %), биномиальная проверка p < α |")
     add("| journal | `journal_confirmed`, `journal_raised` | доли подтвердивших и повысивших отметку по журналу | "
         "справочно, без порога (не срабатывают) |")
     add(f"| boundary | `boundary_peak` | {ob.SIGNALS['boundary_peak'][1]}: работ с первичным баллом b…b+1 к работам "
         "b−2…b−1 и b+2…b+3 по трём границам отметок («3», «4», «5») | отношение ОО к региональному ≥ "
-        f"{n(bp['ratio_min'])}, биномиальная проверка доли работ «у границы» в окне p < α; в окнах не меньше "
+        f"{exact(bp['ratio_min'])}, биномиальная проверка доли работ «у границы» в окне p < α; в окнах не меньше "
         f"{bp['min_window']} работ |")
-    add(f"| context | `context_residual` | {ob.SIGNALS['context_residual'][1]} | z ≥ {n(o['context_residual']['z_min'])} "
+    add(f"| context | `context_residual` | {ob.SIGNALS['context_residual'][1]} | z ≥ {exact(o['context_residual']['z_min'])} "
         "(модель по ОО региона, признаки контекста ниже; z — сам критерий, отдельной проверки α нет) |")
     add(f"| oge | `vpr_vs_oge` | доля «4» и «5» ВПР {o['vpr_vs_oge']['grade']} класса выше ожидаемой по доле «4» и «5» "
         "ОГЭ того же предмета (модель по ОО региона), п. п. | превышение ≥ "
-        f"{n(o['vpr_vs_oge']['excess_min_pp'])} п. п. и p < α |")
+        f"{exact(o['vpr_vs_oge']['excess_min_pp'])} п. п. и p < α |")
     add(f"| jump | `jump` | доля «4» и «5» по предмету и параллели выше ожидаемой по прошлогодней (модель по ОО "
-        f"региона), п. п. | превышение ≥ {n(o['jump']['excess_min_pp'])} п. п. и p < α |")
+        f"региона), п. п. | превышение ≥ {exact(o['jump']['excess_min_pp'])} п. п. и p < α |")
     add("")
     add(f"- Контекст в модели `context_residual`: {', '.join(f'`{c}`' for c in ob.CONTEXT_FIELDS)} (пропуск — "
         "медиана региона), признак «отбирающей» ОО (" + ", ".join(ob.SELECTIVE_TYPES) + ") и признак ОО особого "
@@ -148,7 +137,7 @@ def render_methodology(settings: dict | None = None) -> str:
     add("- Скачок к прошлому году считается, только если прошлый год загружен; иначе в выводе по виду jump "
         "написано «предыдущий год не загружен».")
     add(f"- **Вид сигналов согласуется** для ОО, если сигналы этого вида сработали не менее чем в "
-        f"{n(o['rollup']['min_share_of_groups'])} % её оценённых групп (предмет × параллель) и не менее чем в "
+        f"{exact(o['rollup']['min_share_of_groups'])} % её оценённых групп (предмет × параллель) и не менее чем в "
         f"min({o['rollup']['min_groups']}; число оценённых групп) группах, но хотя бы в одной "
         "(`mart.objectivity_verdicts`).")
     add(f"- **ОО с признаками необъективности результатов** (`biased_results_suspected`): согласуются не менее "
@@ -156,15 +145,15 @@ def render_methodology(settings: dict | None = None) -> str:
         "в сложном контексте может быть и успешной практикой. Свидетельства сохраняются в `biased_evidence_ru`.")
     add("- **Какое завышение метод выявляет.** Проверка (`tests/analysis`) добавляет в сгенерированный регион ещё "
         f"одну ОО ({', '.join(an.SCHOOL_TYPES)}; не меньше {an.SCHOOL_MIN_STUDENTS} обучающихся; доля работ ВПР с "
-        f"отметками «4» и «5» в прошлом году не выше {n(an.ROOM_MAX_QUALITY)} %) с ВПР, завышенными "
+        f"отметками «4» и «5» в прошлом году не выше {exact(an.ROOM_MAX_QUALITY)} %) с ВПР, завышенными "
         f"так, как это делает снисходительный проверяющий: {an.BONUS_POINTS[0]}–{an.BONUS_POINTS[1]} первичных балла "
-        f"сверх заслуженных у {pct(an.BONUS_SHARE[0])}–{pct(an.BONUS_SHARE[1])} % работ и «дотягивание» до границы "
-        f"отметки у {pct(an.PUSH_SHARE[0])}–{pct(an.PUSH_SHARE[1])} % работ, которым до неё не хватает "
+        f"сверх заслуженных у {whole_percent(an.BONUS_SHARE[0])}–{whole_percent(an.BONUS_SHARE[1])} % работ и «дотягивание» до границы "
+        f"отметки у {whole_percent(an.PUSH_SHARE[0])}–{whole_percent(an.PUSH_SHARE[1])} % работ, которым до неё не хватает "
         f"1–{an.PUSH_GAP} баллов; отметки по журналу не меняются. Метод рассчитан на завышение не слабее нижних "
-        f"границ этих диапазонов (+{an.BONUS_POINTS[0]} балла у {pct(an.BONUS_SHARE[0])} % работ и дотягивание у "
-        f"{pct(an.PUSH_SHARE[0])} % работ): при загруженном прошлом годе такая ОО признаётся ОО с признаками "
+        f"границ этих диапазонов (+{an.BONUS_POINTS[0]} балла у {whole_percent(an.BONUS_SHARE[0])} % работ и дотягивание у "
+        f"{whole_percent(an.PUSH_SHARE[0])} % работ): при загруженном прошлом годе такая ОО признаётся ОО с признаками "
         "необъективности. Завышение слабее этого, завышение у ОО с группами меньше минимальной и у ОО, где «4» и «5» "
-        f"и без завышения получают больше {n(an.ROOM_MAX_QUALITY)} % работ (завышать почти некуда: отметки почти не "
+        f"и без завышения получают больше {exact(an.ROOM_MAX_QUALITY)} % работ (завышать почти некуда: отметки почти не "
         "меняются), метод может не заметить.")
     add("")
 
@@ -179,10 +168,10 @@ def render_methodology(settings: dict | None = None) -> str:
     add("")
     add("- **Сводный результат** (`results_score`, 0–100) — среднее результатов процедур, по которым у ОО есть "
         "результат.")
-    add(f"- **ОО с низкими результатами** (`low_results`): сводный результат не выше {n(lr['percentile'])}-го "
+    add(f"- **ОО с низкими результатами** (`low_results`): сводный результат не выше {exact(lr['percentile'])}-го "
         "процентиля сводных результатов ОО региона (нижний хвост распределения). Без результатов процедур — «нет "
         "данных» (null). Контекст на этот вывод не влияет: это отдельный вывод ниже. В обосновании названы "
-        f"процедуры, по которым результат ОО не выше {n(lr['percentile'])}-го процентиля этой процедуры "
+        f"процедуры, по которым результат ОО не выше {exact(lr['percentile'])}-го процентиля этой процедуры "
         "(`procedures_low`).")
     add("- `context_residual_z` — отклонение сводного результата от ожидаемого по контексту (та же модель "
         "контекста, что для сигнала `context_residual`), в устойчивых стандартных отклонениях "
@@ -191,7 +180,7 @@ def render_methodology(settings: dict | None = None) -> str:
     add("**Неблагоприятные социальные условия** (`unfavorable_conditions`) — признаки:")
     add("")
     for field, name in uc["social_fields"].items():
-        add(f"- признак контингента: {name} (`{field}`) не ниже {n(uc['percentile'])}-го процентиля по ОО региона "
+        add(f"- признак контингента: {name} (`{field}`) не ниже {exact(uc['percentile'])}-го процентиля по ОО региона "
             "(и больше нуля);")
     add("- сельская местность (`Местность` = сельская);")
     add(f"- малокомплектная ОО: не больше {uc['small_school_max_students']} обучающихся.")
@@ -225,7 +214,7 @@ def render_methodology(settings: dict | None = None) -> str:
         "процентильный ранг среди ОО региона с учётом полярности (`percentile`) или само значение доли (`value`); "
         "оценка направления — среднее по частям, часть — среднее её показателей с данными. "
         f"Интегральная оценка (`head_effectiveness_score`, 0–100) — среднее оценок направлений, если направлений с "
-        f"данными не меньше {h['min_directions']}. Направление с оценкой ниже {n(h['deficit_below'])} — "
+        f"данными не меньше {h['min_directions']}. Направление с оценкой ниже {exact(h['deficit_below'])} — "
         "**профессиональный дефицит** руководителя.")
     add("")
     add("| код | направление | показатели |")
@@ -241,8 +230,8 @@ def render_methodology(settings: dict | None = None) -> str:
                 text += f"<br>*{d['note_ru']}*"
         add(f"| {d['code']} | {d['name_ru']} | {text} |")
     add("")
-    add(f"- Оценка объективности (`objectivity_score`): {n(he.OBJECTIVITY_SCORE[0])} — виды сигналов не "
-        f"согласуются; {n(he.OBJECTIVITY_SCORE[1])} — согласуется один вид; {n(he.OBJECTIVITY_SCORE_SUSPECTED)} — "
+    add(f"- Оценка объективности (`objectivity_score`): {exact(he.OBJECTIVITY_SCORE[0])} — виды сигналов не "
+        f"согласуются; {exact(he.OBJECTIVITY_SCORE[1])} — согласуется один вид; {exact(he.OBJECTIVITY_SCORE_SUSPECTED)} — "
         "признаки необъективности.")
     add(f"- Специалисты сопровождения обучающихся с ОВЗ — должности: {', '.join(h['ovz_specialist_positions'])}; "
         "на 100 обучающихся с ОВЗ (численность × доля ОВЗ).")
@@ -254,18 +243,18 @@ def render_methodology(settings: dict | None = None) -> str:
     add("## 5. Успешные практики")
     add("")
     add(f"- **P1 — {pr.PRACTICES['P1']}**: ОО в неблагоприятных условиях или сельская, сводный результат не ниже "
-        f"{n(sp['min_results_score'])} и выше ожидаемого по контексту не менее чем на "
-        f"{n(sp['context_residual_z_min'])} σ, ни один вид сигналов необъективности не согласуется.")
+        f"{exact(sp['min_results_score'])} и выше ожидаемого по контексту не менее чем на "
+        f"{exact(sp['context_residual_z_min'])} σ, ни один вид сигналов необъективности не согласуется.")
     add(f"- **P2 — {pr.PRACTICES['P2']}**: сводный результат (процентильный ранг, то есть относительно региона) рос "
         f"каждый год за последние {sp['trend_years']} года (нужны загруженные данные всех этих лет) и вырос в сумме "
-        f"не меньше чем на {n(sp['trend_min_gain'])} пунктов; ни один вид сигналов необъективности не согласуется.")
+        f"не меньше чем на {exact(sp['trend_min_gain'])} пунктов; ни один вид сигналов необъективности не согласуется.")
     add("")
 
     c = s["clusters"]
     nm = c["naming"]
     add("## 6. Кластеры ОО и МО")
     add("")
-    add(f"Признаки стандартизуются (z по единицам; пропуск — среднее, z = 0) и ограничиваются ±{n(c['clip_z'])}, "
+    add(f"Признаки стандартизуются (z по единицам; пропуск — среднее, z = 0) и ограничиваются ±{exact(c['clip_z'])}, "
         "чтобы одна крайняя единица не образовала отдельный кластер. Метод k-средних: начальные центры "
         f"k-means++, фиксированное зерно {c['seed']}, {c['n_init']} запусков (не больше {c['max_iter']} итераций), "
         "из них — с наименьшей внутрикластерной суммой квадратов. Число кластеров k — с наибольшим средним "
@@ -276,11 +265,11 @@ def render_methodology(settings: dict | None = None) -> str:
     add(f"- **МО**: k от {c['municipalities']['k_min']} до {c['municipalities']['k_max']}, если МО не меньше "
         f"{c['municipalities']['min_units']}; признаки (значения по МО): "
         + ", ".join(f"`{f}`" for f in c["municipalities"]["features"]) + ".")
-    add(f"- Название по центру: «сельские», если доля сельских ОО не меньше {n(nm['rural_share'] * 100)} %, иначе "
+    add(f"- Название по центру: «сельские», если доля сельских ОО не меньше {exact(nm['rural_share'] * 100)} %, иначе "
         f"«городские»; «малокомплектные», если медиана численности не больше {nm['small_students']}, «крупные» — "
         f"не меньше {nm['large_students']}; «с высокими результатами» при z результатов центра не ниже "
-        f"{n(nm['results_high_z'])}, «с низкими» — не выше {n(nm['results_low_z'])}, иначе «со средними»; признак "
-        f"контингента с z центра не ниже {n(nm['context_high_z'])} добавляется («с высокой долей …»).")
+        f"{exact(nm['results_high_z'])}, «с низкими» — не выше {exact(nm['results_low_z'])}, иначе «со средними»; признак "
+        f"контингента с z центра не ниже {exact(nm['context_high_z'])} добавляется («с высокой долей …»).")
     add("")
 
     m = s["municipalities"]
@@ -299,7 +288,7 @@ def render_methodology(settings: dict | None = None) -> str:
     add("")
     er = m["expert_review"]
     add(f"**Отбор на углублённую экспертизу**: МО с наименьшим рейтинговым баллом — не больше {er['count']} и не "
-        f"больше {n(er['max_share'])} % всех МО (с округлением вниз), но не меньше одного (при двух МО и больше).")
+        f"больше {exact(er['max_share'])} % всех МО (с округлением вниз), но не меньше одного (при двух МО и больше).")
     add("")
     add("**Разрывы** (`mart.municipality_indicator_gaps`): значение МО − значение региона; в стандартных "
         "отклонениях между МО со знаком полярности (больше нуля — лучше региона); место МО по показателю.")
@@ -307,7 +296,7 @@ def render_methodology(settings: dict | None = None) -> str:
     cr = m["correlations"]
     add(f"**Связь показателей** (`mart.municipality_correlations`): корреляция Пирсона по ОО МО (не меньше "
         f"{cr['min_schools']} ОО со значениями обоих показателей) и по всем ОО региона; связь «заметно слабее», "
-        f"если r МО меньше r региона не менее чем на {n(cr['weaker_by'])}. Пары:")
+        f"если r МО меньше r региона не менее чем на {exact(cr['weaker_by'])}. Пары:")
     add("")
     for x, y in cr["pairs"]:
         add(f"- `{x}` и `{y}`")
@@ -326,7 +315,7 @@ def render_methodology(settings: dict | None = None) -> str:
     add("Учитываются единицы со значением целевого показателя в оба года. Разность разностей = среднее изменение "
         "(от Y − 1 к Y) у принявших меры − среднее изменение у группы сравнения; стандартная ошибка "
         "√(s²₁/n₁ + s²₀/n₀). Улучшение — разность в желательную сторону (по полярности показателя) больше "
-        f"{n(me['min_se'])} стандартных ошибок (`mart.measure_effects`).")
+        f"{exact(me['min_se'])} стандартных ошибок (`mart.measure_effects`).")
     add("")
     add("Целевые показатели рекомендаций: из каталога рекомендаций `include/recommendations/catalogue.yaml` — "
         "показатель условия рекомендации, для рекомендации по фактору риска — первый показатель каталога этого "

@@ -13,29 +13,19 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from edu_quality.config import PATHS
+from edu_quality.documents.templating import environment
+from edu_quality.formatting import cell, date_ru
 from edu_quality.recommendations.choose import risk_level
 from edu_quality.recommendations.due import add_months
 from edu_quality.faults import failpoint
 
 log = logging.getLogger(__name__)
-MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-             "октября", "ноября", "декабря")
 # Charts where a reader would rather look than read: the headline results.
 CHART_INDICATORS = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus")
-
-
-def date_ru(day: date) -> str:
-    return f"{day.day} {MONTHS_RU[day.month - 1]} {day.year} г."
-
-
-def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(PATHS.templates)), autoescape=select_autoescape(
-        ["html", "j2"]), undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False)
 
 
 def _num(v):
@@ -113,12 +103,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _fmt(value, unit: str) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.1f}".replace(".", ",") + (" %" if unit == "%" else "")
-
-
 def _write_docx(context: dict, path: Path) -> None:
     """The editable Word version (docxtpl), from the same context as the HTML."""
     import io
@@ -128,9 +112,9 @@ def _write_docx(context: dict, path: Path) -> None:
     from edu_quality.documents.docx_templates import SCHOOL_TEMPLATE
 
     doc = DocxTemplate(str(PATHS.templates / SCHOOL_TEMPLATE))
-    indicators = [{**i, "value_ru": _fmt(i["value"], i["unit"]), "previous_ru": _fmt(i["previous_value"], i["unit"]),
-                   "municipality_ru": _fmt(i["municipality_value"], i["unit"]),
-                   "region_ru": _fmt(i["region_value"], i["unit"])} for i in context["indicators"]]
+    indicators = [{**i, "value_ru": cell(i["value"], i["unit"]), "previous_ru": cell(i["previous_value"], i["unit"]),
+                   "municipality_ru": cell(i["municipality_value"], i["unit"]),
+                   "region_ru": cell(i["region_value"], i["unit"])} for i in context["indicators"]]
     plan = context["recommendations"] or [{"recommendation_code": "—", "due_date_ru": context["due_date_ru"]}]
     doc.render({**context, "indicators": indicators, "plan_rows": plan}, autoescape=True)
     buffer = io.BytesIO()

@@ -11,7 +11,9 @@ from sqlalchemy.engine import Engine
 
 from edu_quality.recommendations.choose import risk_level
 from edu_quality.recommendations.due import add_months
-from edu_quality.documents.render import _atomic_write, _write, date_ru, environment
+from edu_quality.documents.render import _atomic_write, _write
+from edu_quality.documents.templating import environment
+from edu_quality.formatting import date_ru
 
 # Headline indicators of the report's tables and charts, in the order a methodologist reads them.
 HEADLINE = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus", "oge_share_mark_2",

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from edu_quality.documents.render import environment
+from edu_quality.documents.templating import environment
 from edu_quality.pipeline.campaign import campaign_year, deadline_for
 
 

@@ -1,13 +1,13 @@
 """Numbers and dates in Russian text: the one formatter of every page, document and stored explanation.
 
-A decimal comma everywhere; the rest depends on where the number is read, and the outputs must not
-change, so the differences are parameters rather than separate functions:
+A decimal comma everywhere; the rest depends on where the number is read. Each place kept the notation
+it had, so the differences are parameters of `num` and `value`, with a named shorthand per place:
 
-- prose (analysis explanations, the methodology page): a typographic minus «−», no «−0,0»,
-  «нет данных» for a missing value, the unit spelt out («3,6 балла»);
-- document tables (HTML, DOCX): Python's own sign («-0,3», «-0,0»), «—» for a missing value, only «%»
-  shown (the column header names any other unit);
-- recommendation grounds: the catalogue's unit as it is written («3,6 балл»).
+- prose — analysis explanations, the methodology page (`num`, `value`, `exact`): a typographic minus
+  «−», no «−0,0», «нет данных» for a missing value, the unit spelt out («3,6 балла»);
+- document tables, HTML and DOCX (`cell`, the `cell` filter): Python's own sign («-0,3», «-0,0»), «—»
+  for a missing value, only «%» shown (the column header names any other unit);
+- a recommendation's basis (`basis_value`): the catalogue's unit as it is written («3,6 балл»).
 
 Below every stage of the package: imports nothing from edu_quality.
 """

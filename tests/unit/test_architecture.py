@@ -154,3 +154,18 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
     assert upward_imports(edges) == [
         "edu_quality.sources.a (line 1) imports edu_quality.documents.b: stage «documents» comes after «sources»"]
     assert cycles(edges) == [["edu_quality.documents.b", "edu_quality.sources.a"]]
+
+
+MAX_FUNCTION_LINES = 60
+
+
+def test_no_function_of_the_product_is_longer_than_sixty_lines():
+    """A function a reader cannot see whole is split (DAG bodies in dags/ are exempt: they are the wiring)."""
+    long = []
+    for path in sorted(PRODUCT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}() has {lines} lines")
+    assert long == []

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .metrics import SCHOOL_FIELDS
 from .stats import kmeans, silhouette
 from .tables import columns

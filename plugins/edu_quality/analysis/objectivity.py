@@ -20,7 +20,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .data import YearData
 from .stats import binom_lower_p, binom_upper_p, normal_upper_p, ols_residuals
 from .tables import columns

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .data import YearData
 from .results import procedure_scores, results_score
 from .tables import columns

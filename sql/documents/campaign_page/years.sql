@@ -1,0 +1,4 @@
+-- The years with a school reference, newest first.
+select distinct year
+from core.school
+order by 1 desc

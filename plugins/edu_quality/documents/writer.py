@@ -46,8 +46,15 @@ def atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+# The time fontTools stamps into each embedded font subset (head.modified) — otherwise the moment of writing,
+# which made two renderings of one HTML differ in bytes. Fixed, the same HTML gives the same PDF.
+REPRODUCIBLE_EPOCH = "946684800"  # 2000-01-01; SOURCE_DATE_EPOCH set by the operator wins
+
+
 def _pdf(html: bytes) -> bytes:
     from weasyprint import HTML  # imported where it is used: heavy, and only PDF needs it
+
+    os.environ.setdefault("SOURCE_DATE_EPOCH", REPRODUCIBLE_EPOCH)
 
     return HTML(string=html.decode("utf-8"), base_url=str(PATHS.templates)).write_pdf()
 

@@ -13,16 +13,18 @@ from edu_quality.pipeline.campaign import campaign_year, deadline_for
 
 def page_context(engine: Engine, year: int | None = None, today: date | None = None) -> dict:
     today = today or date.today()
+    # mart views only: the page reads as the read-only role edu_analyst (connection.analyst_engine).
     with engine.connect() as conn:
-        years = [r[0] for r in conn.execute(text("select distinct year from core.school order by 1 desc"))]
+        # The years with a school reference loaded (cheap: mart.campaign_status would count every result row).
+        years = [r[0] for r in conn.execute(text(
+            "select year from mart.load_quality where source = 'schools' and files_loaded > 0 order by 1 desc"))]
         year = year or (campaign_year(today) if campaign_year(today) in years else (years[0] if years else
                                                                                     campaign_year(today)))
         by_municipality = conn.execute(text(
-            "select s.municipality_code, m.municipality_name, c.source_name_ru, "
-            "count(*) filter (where c.received) as received, count(*) as schools "
-            "from mart.campaign_status c join core.school s using (year, school_code) "
-            "join core.municipality m on m.year = s.year and m.municipality_code = s.municipality_code "
-            "where c.year = :y and c.required group by 1, 2, 3, c.source order by 1, c.source"),
+            "select municipality_code, municipality_name, source_name_ru, "
+            "count(*) filter (where received) as received, count(*) as schools "
+            "from mart.campaign_status "
+            "where year = :y and required group by 1, 2, 3, source order by 1, source"),
             {"y": year}).mappings().all()
         quality = conn.execute(text(
             "select source, files_loaded as files, files_rejected as rejected, rows_read, rows_quarantined "

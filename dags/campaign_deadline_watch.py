@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException
 from airflow.sdk import Param, dag, get_current_context, task
 
 from edu_quality.pipeline.campaign import run_day

@@ -23,8 +23,10 @@ demo: setup
 	$(BIN)/edu-quality sample --year $(YEAR) --out $(INBOX)
 	$(BIN)/edu-quality run --year $(YEAR) --inbox $(INBOX) --output $(OUTPUT)
 
+# Lint first (ruff, configured in pyproject.toml: pycodestyle, pyflakes, isort, bugbear, pyupgrade, Airflow's AIR
+# rules), then the whole suite. This is what CI runs (.ci/run).
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/ruff check . && $(BIN)/python -m pytest
 
 # Every stage of a year vs raw COPY and pandas.to_sql; writes docs/benchmarks.md. SCALE=national: ~40M rows.
 SCALE ?= region

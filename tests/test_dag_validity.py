@@ -15,7 +15,7 @@ def dagbag(home):
 
     os.environ.setdefault("AIRFLOW_HOME", str(home / "airflow"))
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(DAGS))
 

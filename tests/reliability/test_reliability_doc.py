@@ -3,7 +3,6 @@ hostile corpus and the fault tests, so the document cannot drift from what is re
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from edu_quality.config import PATHS
 

@@ -13,7 +13,7 @@ from edu_quality.orchestration.campaign_page import render_page
 from edu_quality.pipeline.ingest import ingest_file
 from edu_quality.warehouse.connection import analyst_engine
 
-from .helpers import SCHOOLS_HEADER, VPR_HEADER, SCALES_HEADER, vpr_row, write
+from .helpers import SCALES_HEADER, SCHOOLS_HEADER, VPR_HEADER, vpr_row, write
 
 YEAR = 2046
 

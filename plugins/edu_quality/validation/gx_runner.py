@@ -108,7 +108,6 @@ class SuiteRunner:
     def _checkpoint(self, source: str, suite_doc: dict, extra: list[dict]):
         """One checkpoint per distinct suite (a source's JSON plus a file's own task columns), named by
         its content, so files with the same layout reuse it instead of re-registering it (slow in GX)."""
-        gx = self.gx
         expectations = suite_doc["expectations"] + extra
         digest = hashlib.sha256(json.dumps(expectations, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         name = f"{source}-{digest[:12]}"

@@ -511,3 +511,20 @@ def test_docker_compose_config_is_valid(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- Great Expectations project ------------------------------------------------------------
+
+
+def test_the_gx_project_is_a_named_volume_every_worker_shares(compose: dict, services: dict) -> None:
+    declared = set(compose.get("volumes") or {})
+    sources = set()
+    for name in AIRFLOW_CODE_SERVICES:
+        env, mounts = env_of(services[name]), volume_mounts(services[name])
+        target = env["EDU_QUALITY_GX_ROOT"]
+        assert target in mounts, f"{name}: the GX project {target} is not mounted"
+        assert mounts[target] in declared, f"{name}: {mounts[target]!r} is not a named volume"
+        sources.add(mounts[target])
+    assert len(sources) == 1  # one project for all
+    script = "\n".join(services["airflow-init"]["command"])
+    assert re.search(r"chown -R .*/opt/airflow/\{[^}]*\bgx\b", script), "airflow-init must hand the volume over"

@@ -46,11 +46,12 @@ db-start: setup
 db-stop: setup
 	$(BIN)/edu-quality db stop
 
-# Re-resolve the direct dependencies and pin the whole set again.
+# Re-resolve the direct dependencies (pyproject.toml, through requirements.in) and pin the whole set again.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet -r requirements.in
-	{ echo "# Generated from requirements.in by: make lock (Python 3.11). The whole resolved set, installed and tested together."; \
+	{ echo "# Generated from requirements.in (pyproject.toml's dependencies and dev extra) by: make lock (Python 3.11)."; \
+	  echo "# The whole resolved set, installed and tested together."; \
 	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > requirements.txt
 	rm -rf .venv-lock
 

@@ -2,17 +2,17 @@
 ФИС ОКО exports them), inflated results in the planted biased schools, and the planted bad rows."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from edu_quality.sources import contract as c
 
 from . import names
-from .planted import BEYOND_HEADER, Plant, PlantLog, PlantedRow, header_index, write_rows
+from .planted import BEYOND_HEADER, Plant, PlantedRow, PlantLog, header_index, write_rows
 from .region import BIAS_BOOST, Region, School
 from .rng import sigmoid, stream
 from .writers import Cell, FileRecord, TextLayout, open_table

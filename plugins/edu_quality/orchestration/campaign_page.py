@@ -16,6 +16,7 @@ QUERIES = "campaign_page/"
 
 def page_context(engine: Engine, year: int | None = None, today: date | None = None) -> dict:
     today = today or date.today()
+    # mart views only: the page reads as the read-only role edu_analyst (connection.analyst_engine).
     with engine.connect() as conn:
         years = [r[0] for r in queries.run(conn, QUERIES + "years")]
         year = year or (campaign_year(today) if campaign_year(today) in years else (years[0] if years else

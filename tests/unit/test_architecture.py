@@ -11,8 +11,8 @@ PRODUCT = ROOT / "plugins" / "edu_quality"
 
 # Each top-level module or package of edu_quality, by its place in the flow. A module may import from its
 # own stage and from earlier ones. The foundation (settings paths, fault injection, Russian formatting,
-# the configuration checks' shared pieces) is below every stage; pipeline (the steps the DAGs call), orchestration (Airflow) and the command line
-# are above them all.
+# the configuration checks' shared pieces) is below every stage; pipeline (the steps the DAGs call),
+# orchestration (Airflow) and the command line are above them all.
 STAGES: list[tuple[str, ...]] = [
     ("config", "faults", "formatting", "checks"),
     ("sources",),

@@ -165,7 +165,8 @@ def region_context(engine: Engine, year: int, issued_on: date) -> dict:
         totals = rows("totals")[0]
     codes = [c for c in REGION_HEADLINE if c in names]
     table = [{"code": m["municipality_code"], "name": m["municipality_name"], "rank": m["rank"],
-              "selected": m["expert_review_selected"], "cells": [headline.get((m["municipality_code"], c)) for c in codes]}
+              "selected": m["expert_review_selected"],
+              "cells": [headline.get((m["municipality_code"], c)) for c in codes]}
              for m in municipalities]
     return {"year": year, "issued_on_ru": date_ru(issued_on), "municipalities": municipalities, "table": table,
             "columns": [names[c] for c in codes], "region_values": [headline.get(("region", c)) for c in codes],

@@ -23,9 +23,11 @@ demo: setup
 	$(BIN)/edu-quality sample --year $(YEAR) --out $(INBOX)
 	$(BIN)/edu-quality run --year $(YEAR) --inbox $(INBOX) --output $(OUTPUT)
 
-# The configuration people edit is checked first: a problem is named with its file and line, in one screen.
+# Lint first (ruff, configured in pyproject.toml: pycodestyle, pyflakes, isort, bugbear, pyupgrade, Airflow's AIR
+# rules), then the configuration people edit (each problem with its file and line), then the whole suite. This is
+# what CI runs (.ci/run).
 test: setup
-	$(BIN)/edu-quality check && $(BIN)/python -m pytest
+	$(BIN)/ruff check . && $(BIN)/edu-quality check && $(BIN)/python -m pytest
 
 # Every stage of a year vs raw COPY and pandas.to_sql; writes docs/benchmarks.md. SCALE=national: ~40M rows.
 SCALE ?= region
@@ -45,11 +47,12 @@ db-start: setup
 db-stop: setup
 	$(BIN)/edu-quality db stop
 
-# Re-resolve the direct dependencies and pin the whole set again.
+# Re-resolve the direct dependencies (pyproject.toml, through requirements.in) and pin the whole set again.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet -r requirements.in
-	{ echo "# Generated from requirements.in by: make lock (Python 3.11). The whole resolved set, installed and tested together."; \
+	{ echo "# Generated from requirements.in (pyproject.toml's dependencies and dev extra) by: make lock (Python 3.11)."; \
+	  echo "# The whole resolved set, installed and tested together."; \
 	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > requirements.txt
 	rm -rf .venv-lock
 

@@ -57,13 +57,15 @@ def figures(run: dict) -> dict:
 def _run_section(run: dict) -> list[str]:
     f, st, m = figures(run), run["stages"], run["machine"]
     lines = [f"## Масштаб: {SCALE_NAMES.get(run['scale'], run['scale'])}", "",
-             f"Команда: `{run['command']}` · {run['date']} · {m['cpu']}, {m['cores']} ядра, {m['memory_gib']} ГиБ ОЗУ · "
+             f"Команда: `{run['command']}` · {run['date']} · {m['cpu']}, {m['cores']} ядра, "
+             f"{m['memory_gib']} ГиБ ОЗУ · "
              f"PostgreSQL {run['postgres']} (встроенный) · Python {m['python']}", "",
              f"Строк результатов за год: **{_n(f['rows_total'])}**, из них ВПР {_n(f['vpr_rows'])}.", "",
              "| Этап | Строк | Время, с | Строк/с | Пик RSS, МиБ |", "| --- | ---: | ---: | ---: | ---: |"]
     gen = st["generate"]
     lines.append(f"| Генерация файлов{' (взяты готовые)' if gen.get('reused') else ''} | {_n(gen['result']['rows'])} | "
-                 f"{_n(gen['seconds'], 1)} | {_n(gen['result']['rows'] / max(gen['seconds'], 1e-9))} | {_n(gen['rss_mib'])} |")
+                 f"{_n(gen['seconds'], 1)} | {_n(gen['result']['rows'] / max(gen['seconds'], 1e-9))} | "
+                 f"{_n(gen['rss_mib'])} |")
     at_once = f", {f['workers']} файла одновременно" if f["workers"] > 1 else ""
     rss = _n(st['ingest']['rss_mib']) + (f" на процесс, ≤ {_n(f['workers_rss'])} всего" if f["workers"] > 1 else "")
     lines.append(f"| Загрузка всех источников (чтение + GX + COPY{at_once}) | {_n(f['rows_total'])} | "
@@ -98,10 +100,12 @@ def _run_section(run: dict) -> list[str]:
         lines += ["", f"Прогон продолжен (`--resume`, {', '.join(run['resumed'])}) на той же базе после исправления "
                       "этапа, на котором он остановился; уже записанные этапы не повторялись."]
     if not run.get("complete", True):
-        lines += ["", f"**Прогон не завершён** (прерван или ещё идёт): записаны этапы {', '.join(st)}; остальные не замерены."]
+        lines += ["", f"**Прогон не завершён** (прерван или ещё идёт): записаны этапы {', '.join(st)}; "
+                      "остальные не замерены."]
     if "documents" in st:
         d = st["documents"]
-        lines.append(f"| Документы (HTML, PDF, DOCX, отчёты) | {_n(d['result']['documents'])} док. | {_n(d['seconds'], 1)} | "
+        lines.append(f"| Документы (HTML, PDF, DOCX, отчёты) | {_n(d['result']['documents'])} док. | "
+                     f"{_n(d['seconds'], 1)} | "
                      f"{_n(f['docs_rate'], 1)} док./с | {_n(d['rss_mib'])} |")
     total = sum(f["phases"].values())
     if total:
@@ -121,7 +125,8 @@ def _run_section(run: dict) -> list[str]:
     if run["scale"] == "national" and f["year_seconds"] is not None:
         late = f"на {(f['year_seconds'] - TARGETS['national_seconds']) / 60:.1f} мин дольше"
         lines.append(f"| год страны (загрузка + проверка + показатели + анализ) < 20 мин | "
-                     f"{f['year_seconds'] / 60:.1f} мин | {_ok(f['year_seconds'] <= TARGETS['national_seconds'], late)} |")
+                     f"{f['year_seconds'] / 60:.1f} мин | "
+                     f"{_ok(f['year_seconds'] <= TARGETS['national_seconds'], late)} |")
         over = f"в {f['year_rss'] / TARGETS['national_rss_mib']:.1f} раза больше"
         lines.append(f"| пик памяти < 2 ГиБ | {_n(f['year_rss'])} МиБ | "
                      f"{_ok(f['year_rss'] <= TARGETS['national_rss_mib'], over)} |")
@@ -136,8 +141,10 @@ def _growth(region: dict, national: dict) -> list[str]:
     rows_r, rows_n = figures(region)["rows_total"], figures(national)["rows_total"]
     k = rows_n / rows_r
     lines = ["## Рост от региона к стране", "",
-             f"Строк в {k:.0f} раз больше. Показатель роста — log(время)/log(строки): 1 — линейно, меньше 1 — лучше.", "",
-             "| Этап | Регион, с | Страна, с | Рост времени | Показатель роста |", "| --- | ---: | ---: | ---: | ---: |"]
+             f"Строк в {k:.0f} раз больше. Показатель роста — log(время)/log(строки): 1 — линейно, "
+             "меньше 1 — лучше.", "",
+             "| Этап | Регион, с | Страна, с | Рост времени | Показатель роста |",
+             "| --- | ---: | ---: | ---: | ---: |"]
     for stage, title in (("ingest", "Загрузка"), ("indicators", "Показатели"), ("analysis", "Анализ")):
         if stage not in region["stages"] or stage not in national["stages"]:
             continue

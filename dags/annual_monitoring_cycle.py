@@ -18,9 +18,9 @@ from datetime import datetime
 
 from airflow.sdk import Param, TaskGroup, dag, get_current_context, task
 
-from edu_quality.pipeline.campaign import run_day, run_year
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
+from edu_quality.pipeline.campaign import run_day, run_year
 
 _PATHS = steps.default_paths()
 

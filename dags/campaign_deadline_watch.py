@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.exceptions import AirflowFailException
 from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
 
-from edu_quality.pipeline.campaign import run_day
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
+from edu_quality.pipeline.campaign import run_day
 
 
 @dag(

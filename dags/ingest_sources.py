@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.exceptions import AirflowSkipException
 from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
 
 from edu_quality.orchestration.assets import source_asset
-from edu_quality.pipeline.campaign import run_year
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
+from edu_quality.pipeline.campaign import run_year
 
 _PATHS = steps.default_paths()
 

@@ -15,6 +15,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 from edu_quality.orchestration.assets import all_source_assets
 from edu_quality.orchestration.defaults import DEFAULT_ARGS
 from edu_quality.pipeline import steps
+from edu_quality.pipeline.campaign import run_day
 
 _PATHS = steps.default_paths()
 
@@ -43,10 +44,9 @@ def refresh_year_outputs():
 
     @task
     def refresh(year: int) -> dict:
-        from datetime import date
-
         context = get_current_context()
-        return steps.refresh_outputs(year, context["params"]["output"], date.today().isoformat())
+        # The documents' date: the run's own day (its logical date, or the day a manual run started).
+        return steps.refresh_outputs(year, context["params"]["output"], run_day(context).isoformat())
 
     refresh.expand(year=years_to_refresh())
 

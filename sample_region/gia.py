@@ -2,16 +2,16 @@
 file, and the per-school results summary the self-evaluation report restates."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from edu_quality.sources import contract as c
 
-from .planted import Plant, PlantLog, PlantedRow, write_rows
+from .planted import Plant, PlantedRow, PlantLog, write_rows
 from .region import Region, School
 from .rng import sigmoid, stream
 from .writers import Cell, FileRecord, TextLayout, open_table

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from edu_quality.sources import contract as c
 
-from .planted import Plant, PlantLog, PlantedRow, insert_after, write_rows
+from .planted import Plant, PlantedRow, PlantLog, insert_after, write_rows
 from .region import Region
 from .rng import stream
 from .writers import Cell, FileRecord, TextLayout, dmy, iso, open_table

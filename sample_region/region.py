@@ -31,8 +31,16 @@ import numpy as np
 from edu_quality.sources import contract as c
 
 from . import names
-from .planted import (LOW_RESULT_SHARE, Plant, PlantedSchools, PlantLog, PlantedRow, choose_planted_schools,
-                      planted_count, write_rows)
+from .planted import (
+    LOW_RESULT_SHARE,
+    Plant,
+    PlantedRow,
+    PlantedSchools,
+    PlantLog,
+    choose_planted_schools,
+    planted_count,
+    write_rows,
+)
 from .rng import stream
 from .writers import NBSP, FileRecord, TextLayout, decimal, dmy, iso, open_table, thousands
 
@@ -255,7 +263,7 @@ def _school_skeletons(municipality: Municipality, count: int, rng: np.random.Gen
     n_urban = min(n_urban, count)
     for k in range(n_urban):
         t = "гимназия" if (k == 1 and n_urban >= 3) else "СОШ"
-        name = f'МБОУ "Гимназия"' if t == "гимназия" else f'МБОУ "СОШ № {k + 1}"'
+        name = 'МБОУ "Гимназия"' if t == "гимназия" else f'МБОУ "СОШ № {k + 1}"'
         result.append((t, True, _quoted(name, rng), "town"))
     for k in range(count - n_urban):
         t = RURAL_TYPE_CYCLE[k % len(RURAL_TYPE_CYCLE)]
@@ -477,19 +485,26 @@ def _bad_school_rows(region: Region, rng: np.random.Generator) -> list[tuple[lis
                 decimal(float(rng.uniform(15, 35))), decimal(float(rng.uniform(2, 20))),
                 decimal(float(rng.uniform(1.5, 6.5)))]
 
-    r = base(1); r[0] = QUARANTINED_SCHOOL_CODE
+    r = base(1)
+    r[0] = QUARANTINED_SCHOOL_CODE
     rows.append((r, Plant(c.BAD_FORMAT, "Код ОО", "school code with a hyphen")))
-    r = base(2); r[0] = "OO9"
+    r = base(2)
+    r[0] = "OO9"
     rows.append((r, Plant(c.BAD_FORMAT, "Код ОО", "school code too short")))
-    r = base(3); r[8] = "-15"
+    r = base(3)
+    r[8] = "-15"
     rows.append((r, Plant(c.OUT_OF_RANGE, "Численность обучающихся", "negative student count")))
-    r = base(4); r[8] = "н/д"
+    r = base(4)
+    r[8] = "н/д"
     rows.append((r, Plant(c.BAD_TYPE, "Численность обучающихся", "text in an integer column")))
-    r = base(5); r[5] = "поселок"
+    r = base(5)
+    r[5] = "поселок"
     rows.append((r, Plant(c.NOT_IN_SET, "Местность", "locality outside городская/сельская")))
-    r = base(6); r[7] = dmy(date(year + 100, 9, 1))
+    r = base(6)
+    r[7] = dmy(date(year + 100, 9, 1))
     rows.append((r, Plant(c.DATE_IN_FUTURE, "Дата назначения руководителя", "typo: a century ahead")))
-    r = base(7); r[1] = ""
+    r = base(7)
+    r[1] = ""
     rows.append((r, Plant(c.REQUIRED_MISSING, "Наименование ОО", "empty school name")))
     return rows
 

@@ -271,7 +271,7 @@ def write_self_evaluation(region: Region, root: Path, log: PlantLog, gia: dict[s
     header = [SUBMITTED_AT, SCHOOL_CODE] + [f"{num} {text}" for num, text, _ in INDICATORS]
     writer = open_table(root, SELF_EVALUATION_FILE, "self_evaluation", header, layout=SELF_EVALUATION_LAYOUT)
     superseded: dict[str, dict] = {}
-    for stamp, i, order, row, plant, code in entries:
+    for _stamp, _i, order, row, plant, code in entries:
         number = writer.row(row)
         if plant is not None:
             log.bad(writer, header, number, row, plant)

@@ -9,7 +9,7 @@ import numpy as np
 
 from edu_quality.sources import contract as c
 
-from .planted import Plant, PlantLog, PlantedRow, insert_after, write_rows
+from .planted import Plant, PlantedRow, PlantLog, insert_after, write_rows
 from .region import Region, School
 from .rng import stream
 from .writers import Cell, FileRecord, TextLayout, open_table

@@ -2,17 +2,17 @@
 ФИС ОКО exports them), inflated results in the planted biased schools, and the planted bad rows."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from edu_quality.sources import contract as c
 
 from . import names
-from .planted import BEYOND_HEADER, Plant, PlantLog, PlantedRow, header_index, write_rows
+from .planted import BEYOND_HEADER, Plant, PlantedRow, PlantLog, header_index, write_rows
 from .region import BIAS_BOOST, QUARANTINED_SCHOOL_CODE, Region, School
 from .rng import sigmoid, stream
 from .writers import Cell, FileRecord, TextLayout, open_table
@@ -290,7 +290,8 @@ def _plant_in_file(data: _FileData, spec: VprFile, rule_key: str, rng: np.random
         i = int(rng.integers(n))
         row = fresh(i)
         row[col["school_code"]], row[col["school_label"]] = QUARANTINED_SCHOOL_CODE, 'МКОУ "ООШ"'
-        return i, row, Plant(c.SCHOOL_ROW_QUARANTINED, H["school_code"], "the school's own row of schools.* is quarantined")
+        return i, row, Plant(c.SCHOOL_ROW_QUARANTINED, H["school_code"],
+                             "the school's own row of schools.* is quarantined")
     if rule_key == "primary_score_mismatch":
         up = (primary + 1 <= t.max_score) & (t.marks(primary + 1) == mark)
         i = _pick(up, rng)

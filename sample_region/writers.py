@@ -12,15 +12,15 @@ import io
 import re
 import zipfile
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Sequence, Union
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-Cell = Union[str, int, date, None]
+Cell = str | int | date | None
 
 NBSP = "\u00a0"
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1251": "Windows-1251"}
@@ -127,7 +127,7 @@ class TableWriter(ABC):
     def close(self) -> FileRecord:
         """Finish the file and describe it for the manifest."""
 
-    def __enter__(self) -> "TableWriter":
+    def __enter__(self) -> TableWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:

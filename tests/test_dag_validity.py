@@ -15,7 +15,7 @@ def dagbag(home):
 
     os.environ.setdefault("AIRFLOW_HOME", str(home / "airflow"))
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(DAGS))
 
@@ -64,3 +64,56 @@ def test_no_dag_evaluates_the_day_at_parse_time():
 
 def test_annual_cycle_documents_date_defaults_to_the_runs_day(dagbag):
     assert dagbag.dags["annual_monitoring_cycle"].params["issued_on"] is None
+
+
+_PARSE_ONE = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("dag_under_test", sys.argv[1])
+spec.loader.exec_module(importlib.util.module_from_spec(spec))
+heavy = sorted(m for m in ("pandas", "numpy", "great_expectations", "weasyprint", "scipy") if m in sys.modules)
+print("HEAVY=" + ",".join(heavy))
+"""
+
+
+@pytest.mark.parametrize("path", sorted(DAGS.glob("*.py")), ids=lambda p: p.name)
+def test_dag_files_import_no_pandas_when_parsed(path, home):
+    """The DAG processor parses every file often: pandas, numpy, GX, WeasyPrint belong in tasks only."""
+    import os
+    import subprocess
+    import sys
+
+    root = DAGS.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "plugins"), str(root)]),
+           "AIRFLOW_HOME": str(home / "airflow-parse"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+    done = subprocess.run([sys.executable, "-c", _PARSE_ONE, str(path)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    heavy = [line for line in done.stdout.splitlines() if line.startswith("HEAVY=")]
+    assert heavy == ["HEAVY="], f"{path.name} imports {heavy} when parsed"
+
+
+def test_dags_use_the_task_sdk_exceptions_and_no_email_arguments():
+    """Airflow 3 idioms: exceptions from airflow.sdk.exceptions (airflow.exceptions' are deprecated aliases),
+    failures reported by a notifier, not the deprecated email/email_on_failure task arguments."""
+    sources = {p: p.read_text(encoding="utf-8") for p in [*DAGS.glob("*.py"), *(DAGS.parent / "plugins").rglob("*.py")]}
+    for path, source in sources.items():
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.module == "airflow.exceptions":
+                raise AssertionError(f"{path.name}:{node.lineno} imports from airflow.exceptions")
+    from edu_quality.orchestration.defaults import DEFAULT_ARGS
+
+    assert not {"email", "email_on_failure", "email_on_retry"} & set(DEFAULT_ARGS)
+
+
+def test_every_task_reports_failures_through_the_notifier(dagbag):
+    from airflow.sdk import BaseNotifier
+
+    from edu_quality.orchestration.defaults import FailureNotifier
+
+    for dag_id, dag in dagbag.dags.items():
+        for task in dag.tasks:
+            callbacks = task.on_failure_callback
+            callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+            assert any(isinstance(c, FailureNotifier) for c in callbacks), f"{dag_id}.{task.task_id}"
+            assert all(isinstance(c, BaseNotifier) for c in callbacks), f"{dag_id}.{task.task_id}"
+            assert not task.email, f"{dag_id}.{task.task_id}"  # no deprecated e-mail on the task itself

@@ -40,7 +40,9 @@ class Paths:
 
     @property
     def gx_root(self) -> Path:
-        return self.home / "gx"
+        """The Great Expectations project (stored suites, results, Data Docs); EDU_QUALITY_GX_ROOT puts it on
+        storage every worker shares (docker-compose: a named volume)."""
+        return Path(os.environ.get("EDU_QUALITY_GX_ROOT", self.home / "gx"))
 
     @property
     def sql(self) -> Path:

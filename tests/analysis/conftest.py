@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import text
 
 from edu_quality.analysis import analyse_year
-from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.indicators.compute import compute_year
 from edu_quality.pipeline.inbox import discover
 from edu_quality.pipeline.ingest import ingest_file
-from sample_region import generate
-from sample_region.anomaly import ROOM_MAX_QUALITY, SCHOOL_MIN_STUDENTS, SCHOOL_TYPES, Anomaly, plant
+from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.sources.contract import LOAD_ORDER
 from edu_quality.validation.gx_runner import SuiteRunner
+from sample_region import generate
+from sample_region.anomaly import ROOM_MAX_QUALITY, SCHOOL_MIN_STUDENTS, SCHOOL_TYPES, Anomaly, plant
 
 YEAR, NEXT = 2013, 2014
 SEED, SCHOOLS, MUNICIPALITIES, STUDENTS_PER_CLASS = 41, 80, 5, 12

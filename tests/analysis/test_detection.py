@@ -121,7 +121,8 @@ def test_small_groups_get_no_verdict(region, warehouse):
 
 def test_jump_needs_the_previous_year(region, warehouse):
     with warehouse.connect() as conn:
-        jumps = conn.execute(text("select count(*) from mart.objectivity_signals where year = :y and signal_code = 'jump'"),
+        jumps = conn.execute(text("select count(*) from mart.objectivity_signals "
+                                  "where year = :y and signal_code = 'jump'"),
                              {"y": YEAR}).scalar_one()
         note = conn.execute(text("select evidence_ru from mart.objectivity_verdicts where year = :y and "
                                  "signal_kind = 'jump' limit 1"), {"y": YEAR}).scalar_one()

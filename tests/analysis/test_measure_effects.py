@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import text
 
 from edu_quality.analysis import analyse_year
-from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.indicators.catalog import load_catalog, publish
+from edu_quality.recommendations.catalogue import rule_conditions
 
 BEFORE, AFTER = 2018, 2019
 SCHOOLS = {"DID01": ("MD1", 30, 20), "DID02": ("MD1", 25, 19), "DID03": ("MD1", 28, 27), "DID04": ("MD2", 10, 8),
@@ -45,7 +45,8 @@ def effects(warehouse):
             for i, (code, (m, *_)) in enumerate(SCHOOLS.items()):
                 conn.execute(text(
                     "insert into core.school (year, school_code, school_name, municipality_code, school_type, "
-                    "locality, students, load_id, row_number) values (:y, :c, :c, :m, 'СОШ', 'городская', 300, :l, :r)"),
+                    "locality, students, load_id, row_number) "
+                    "values (:y, :c, :c, :m, 'СОШ', 'городская', 300, :l, :r)"),
                     {"y": year, "c": code, "m": m, "l": load_id, "r": i + 2})
             for code, (_, before, after) in SCHOOLS.items():
                 conn.execute(text(

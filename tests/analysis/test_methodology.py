@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import text
 
-from edu_quality.documents.methodology import METHODOLOGY_PATH, MIGRATION, render_methodology
 from edu_quality.analysis.settings import load_settings, metric_source
+from edu_quality.documents.methodology import METHODOLOGY_PATH, MIGRATION, render_methodology
 from edu_quality.indicators.catalog import load_catalog
 
 
@@ -55,7 +55,8 @@ def test_every_view_and_column_is_commented(warehouse):
             assert conn.execute(text("select obj_description(to_regclass(:v), 'pg_class')"), {"v": view}).scalar_one()
             missing = conn.execute(text(
                 "select a.attname from pg_attribute a where a.attrelid = to_regclass(:v) and a.attnum > 0 "
-                "and not a.attisdropped and col_description(a.attrelid, a.attnum) is null"), {"v": view}).scalars().all()
+                "and not a.attisdropped and col_description(a.attrelid, a.attnum) is null"),
+                {"v": view}).scalars().all()
             assert missing == [], f"{view}: columns without a comment: {missing}"
 
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from edu_quality.analysis import analyse_year
-from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.analysis.settings import load_settings
+from edu_quality.recommendations.catalogue import rule_conditions
 
 from .conftest import NEXT, YEAR
 
@@ -128,7 +128,8 @@ def test_risk_factor_by_sql(region, warehouse):
     percentile (percentile_cont over the schools with a value)."""
     rows = {r["school_code"]: r for r in _rows(warehouse, "select * from mart.school_risk_profile where year = :y "
                                                            "and risk_factor_code = 'RF06'", y=YEAR)}
-    p90 = float(_one(warehouse, "select percentile_cont(0.9) within group (order by value) as p from mart.indicator_values "
+    p90 = float(_one(warehouse, "select percentile_cont(0.9) within group (order by value) as p "
+                                "from mart.indicator_values "
                                 "where year = :y and level = 'school' and indicator_code = 'vpr_share_mark_2' and "
                                 "value is not null", y=YEAR)["p"])
     values = {r["unit_code"]: float(r["value"]) for r in _rows(
@@ -151,7 +152,8 @@ def test_risk_factor_by_sql(region, warehouse):
 
 def test_head_score_by_sql(region, warehouse):
     rows = _rows(warehouse, """
-        select h.school_code, avg(h.score) as mean, count(h.score) as directions, max(st.head_effectiveness_score) as total
+        select h.school_code, avg(h.score) as mean, count(h.score) as directions,
+               max(st.head_effectiveness_score) as total
         from mart.head_effectiveness h join mart.school_status st using (year, school_code)
         where h.year = :y group by h.school_code""", y=YEAR)
     assert rows

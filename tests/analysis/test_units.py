@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from edu_quality.analysis import fmt
+from edu_quality import formatting as fmt
 from edu_quality.analysis.clusters import choose_k
 from edu_quality.analysis.objectivity import model_z
 from edu_quality.analysis.settings import SettingsError, load_settings, validate

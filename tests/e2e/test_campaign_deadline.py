@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -53,7 +53,7 @@ def test_watch_fires_for_a_late_campaign_and_stays_silent_otherwise(warehouse):
     with warehouse.begin() as conn:
         conn.execute(text("delete from core.cycle_run where year in (2036, 2037)"))
         conn.execute(text("insert into core.cycle_run (year, run_id, finished_at, summary) "
-                          "values (2036, 'test', :t, '{}')"), {"t": datetime(2036, 12, 5, tzinfo=timezone.utc)})
+                          "values (2036, 'test', :t, '{}')"), {"t": datetime(2036, 12, 5, tzinfo=UTC)})
     on_time = _watch("2037-01-10")  # campaign 2036, finished 5 December 2036
     assert on_time.returncode == 0, on_time.stdout[-2000:] + on_time.stderr[-2000:]
     assert _status(warehouse, 2036, "2037-01-10").status == "finished"

@@ -66,13 +66,16 @@ def main() -> None:
     text("vpr_nul_in_middle.csv", [VPR, vpr(), "Город;H0001;Шк\0ола;Математика;5;5А;P2;1;2;7;9;5;5"])
     # --- loaded, with exactly these rows quarantined ---
     text("vpr_header_only.csv", [VPR])
-    text("vpr_scales_shifted_columns.csv", [SCALES, "2024;Математика;5;10;3;6;9", "2024;Русский язык;5;45;17;29;38;лишнее"])
+    text("vpr_scales_shifted_columns.csv", [SCALES, "2024;Математика;5;10;3;6;9",
+                                            "2024;Русский язык;5;45;17;29;38;лишнее"])
     text("schools_huge_numbers.csv", [SCHOOLS, GOOD_SCHOOL, "H0002;Школа 2;MO01;Город;СОШ;городская;П. П.;01.09.2015;"
                                       "99999999999999999999999999"])
-    text("schools_negative_counts.csv", [SCHOOLS, GOOD_SCHOOL, "H0002;Школа 2;MO01;Город;СОШ;городская;П. П.;01.09.2015;-5"])
+    text("schools_negative_counts.csv", [SCHOOLS, GOOD_SCHOOL,
+                                         "H0002;Школа 2;MO01;Город;СОШ;городская;П. П.;01.09.2015;-5"])
     xlsx("vpr_scales_formulas.xlsx", [SCALES.split(";"), [2024, "Математика", 5, 10, 3, 6, 9],
                                       [2024, "Русский язык", 5, "=40+5", "=SUM(A1:A2)", 29, 38]])
-    text("schools_dates_in_future.csv", [SCHOOLS, GOOD_SCHOOL, "H0002;Школа 2;MO01;Город;СОШ;городская;П. П.;01.09.2199;300"])
+    text("schools_dates_in_future.csv", [SCHOOLS, GOOD_SCHOOL,
+                                         "H0002;Школа 2;MO01;Город;СОШ;городская;П. П.;01.09.2199;300"])
     text("vpr_unknown_schools.csv", [VPR, vpr(), vpr(school="ZZ9999", pid="P2")])
     text("schools_sql_injection.csv", [SCHOOLS, "H0001;\"'); DROP TABLE core.school; --\";MO01;Город;СОШ;городская;"
                                        "\"Robert'); DROP TABLE core.vpr_result;--\";01.09.2015;300"])

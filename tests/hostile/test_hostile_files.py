@@ -3,7 +3,6 @@ rejected whole with which message, or loaded with which rows quarantined for whi
 warehouse intact afterwards."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -121,7 +120,8 @@ def test_warehouse_intact_and_hostile_text_stored_literally(warehouse):
             "select school_name from core.school where year between :a and :b"),
             {"a": BASE_YEAR, "b": BASE_YEAR + 40})]
         tables = conn.execute(text("select count(*) from information_schema.tables "
-                                   "where table_schema = 'core' and table_name in ('school', 'vpr_result')")).scalar_one()
+                                   "where table_schema = 'core' and table_name in ('school', 'vpr_result')")
+                              ).scalar_one()
         heads = [r[0] for r in conn.execute(text("select head_name from core.school where head_name like 'Robert%'"))]
     assert tables == 2
     assert "'); DROP TABLE core.school; --" in names
@@ -132,8 +132,9 @@ def test_warehouse_intact_and_hostile_text_stored_literally(warehouse):
 
 def test_personal_data_columns_never_stored(tmp_path, warehouse):
     with warehouse.connect() as conn:
-        dropped = conn.execute(text("select dropped_columns from core.load_log where file_name = 'vpr_personal_data.csv'"
-                                    " order by load_id desc limit 1")).scalar_one()
+        dropped = conn.execute(text("select dropped_columns from core.load_log "
+                                    "where file_name = 'vpr_personal_data.csv' order by load_id desc limit 1")
+                               ).scalar_one()
         leaked = conn.execute(text("select count(*) from core.quarantine where raw::text like '%Иванов Иван%' "
                                    "or raw::text like '%123-456-789%'")).scalar_one()
     assert dropped == ["ФИО", "СНИЛС", "Дата рождения"]

@@ -68,7 +68,7 @@ def test_a_stray_quote_is_reported_never_merged(tmp_path, warehouse):
 
 def test_a_zip_bomb_beside_incompressible_padding_is_rejected(tmp_path, warehouse):
     book = openpyxl.Workbook()
-    book.active.append(["Год", "Предмет", "Параллель", "Максимальный балл", "Граница «3»", "Граница «4»", "Граница «5»"])
+    book.active.append(SCALES_HEADER.split(";"))
     buffer = io.BytesIO()
     book.save(buffer)
     path = tmp_path / "vpr_scales.xlsx"
@@ -125,7 +125,8 @@ def test_look_alike_codes_are_named(tmp_path, warehouse):
     write(tmp_path, "vpr/a.csv", [VPR_HEADER, vpr_row("H0001", "P1", 2, 7, 5, 5), vpr_row("h0002", "P2", 2, 7, 5, 5),
                                   vpr_row("Н0003", "P3", 2, 7, 5, 5)])
     stats = ingest_file(warehouse, year, "vpr", tmp_path / "vpr/a.csv", "vpr/a.csv")
-    reasons = dict(_rows(warehouse, "select row_number, reason from core.quarantine where load_id = :id", id=stats.load_id))
+    reasons = dict(_rows(warehouse, "select row_number, reason from core.quarantine where load_id = :id",
+                         id=stats.load_id))
     assert reasons == {
         3: "«ОО»: код ОО отсутствует в справочнике школ: похоже на H0002: строчные буквы вместо прописных",
         4: "«ОО»: код ОО отсутствует в справочнике школ: похоже на H0003: кириллическая буква вместо латинской"}
@@ -149,10 +150,12 @@ def test_one_typo_in_a_municipality_name_is_the_odd_one_out(tmp_path, warehouse)
 
 def test_a_municipality_code_shaped_like_a_path_quarantines_its_row(tmp_path, warehouse):
     year = YEAR + 9
-    rows = [*SCHOOL_ROWS, "H0004;Школа 4;../../x;Город;СОШ;городская;;;300", "H0005;Школа 5;/srv/x;Город;СОШ;городская;;;300"]
+    rows = [*SCHOOL_ROWS, "H0004;Школа 4;../../x;Город;СОШ;городская;;;300",
+            "H0005;Школа 5;/srv/x;Город;СОШ;городская;;;300"]
     stats = _references(tmp_path, warehouse, year, rows)
     assert (stats.rows_loaded, stats.rows_quarantined) == (3, 2)
-    assert {r[0] for r in _rows(warehouse, "select municipality_code from core.school where year = :y", y=year)} == {"MO01"}
+    codes = _rows(warehouse, "select municipality_code from core.school where year = :y", y=year)
+    assert {r[0] for r in codes} == {"MO01"}
 
 
 def test_a_bad_cell_of_a_reference_row_keeps_the_school_and_its_results(tmp_path, warehouse):
@@ -231,7 +234,8 @@ def test_a_work_two_files_hold_is_loaded_once_and_the_repeat_names_the_first(tmp
     assert _rows(warehouse, "select count(*) from core.vpr_result where year = :y", y=year)[0][0] == 7
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"Школа\")", "+1+1", "-2+3", "@SUM(A1)", "\tШкола", "\rШкола"])
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"Школа\")", "+1+1", "-2+3", "@SUM(A1)",
+                                  "\tШкола", "\rШкола"])
 def test_a_list_cell_that_looks_like_a_formula_stays_text(tmp_path, name):
     import csv
 

@@ -10,8 +10,16 @@ import pytest
 
 from edu_quality.warehouse.connection import warehouse_url
 
-from .support import (create_database, database_url, documents_digest, drop_database, make_inbox, run_cycle,
-                      unique_name, warehouse_digest)
+from .support import (
+    create_database,
+    database_url,
+    documents_digest,
+    drop_database,
+    make_inbox,
+    run_cycle,
+    unique_name,
+    warehouse_digest,
+)
 
 
 @dataclass

@@ -3,10 +3,10 @@ hostile corpus and the fault tests, so the document cannot drift from what is re
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from edu_quality.config import PATHS
 
+from ..e2e.test_campaign_page_auth import OUT_OF_RANGE_YEARS, REFUSED
 from .test_kill import KILLS
 
 DOC = PATHS.root / "docs" / "reliability.md"
@@ -39,6 +39,17 @@ def test_figures_are_those_of_the_code_and_the_tests():
     assert _figure(text, "real `SIGKILL`s injected and survived") == len(KILLS)
     hostile = [p for p in (PATHS.root / "tests" / "hostile" / "files").iterdir() if p.is_file()]
     assert _figure(text, "hostile files tried") == len(hostile)
+
+
+def test_the_access_and_housekeeping_figures_are_those_of_the_tests():
+    from edu_quality.validation.gx_runner import KEEP_RESULTS_PER_SUITE
+
+    text = DOC.read_text(encoding="utf-8")
+    assert _figure(text, "requests to the campaign page refused by the api-server") == len(REFUSED)
+    assert _figure(text, "anonymous requests answered with the page") == 0
+    assert _figure(text, "years out of range answered 422, not 500") == len(OUT_OF_RANGE_YEARS)
+    assert all(f"`{y}`" in text for y in OUT_OF_RANGE_YEARS)
+    assert _figure(text, "validation results kept per suite") == KEEP_RESULTS_PER_SUITE
 
 
 def test_every_test_file_named_exists():

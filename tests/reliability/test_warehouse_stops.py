@@ -15,8 +15,17 @@ from sqlalchemy import create_engine, text
 from edu_quality.config import PATHS
 from edu_quality.warehouse.connection import sqlalchemy_url
 
-from .support import (KEEP, ThrowawayPostgres, database_url, documents_digest, finish, run_cycle, start_cycle,
-                      wait_for_mark, warehouse_digest)
+from .support import (
+    KEEP,
+    ThrowawayPostgres,
+    database_url,
+    documents_digest,
+    finish,
+    run_cycle,
+    start_cycle,
+    wait_for_mark,
+    warehouse_digest,
+)
 
 MESSAGE = "хранилище PostgreSQL недоступно или соединение с ним прервано"
 

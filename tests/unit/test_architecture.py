@@ -11,8 +11,8 @@ PRODUCT = ROOT / "plugins" / "edu_quality"
 
 # Each top-level module or package of edu_quality, by its place in the flow. A module may import from its
 # own stage and from earlier ones. The foundation (settings paths, fault injection, Russian formatting,
-# the configuration checks' shared pieces) is below every stage; pipeline (the steps the DAGs call), orchestration (Airflow) and the command line
-# are above them all.
+# the configuration checks' shared pieces) is below every stage; pipeline (the steps the DAGs call),
+# orchestration (Airflow) and the command line are above them all.
 STAGES: list[tuple[str, ...]] = [
     ("config", "faults", "formatting", "checks"),
     ("sources",),
@@ -132,7 +132,8 @@ def test_no_import_cycles_in_the_product_or_the_generator():
 
 def test_the_product_never_imports_the_sample_generator():
     offenders = []
-    for path in sorted([*PRODUCT.rglob("*.py"), *(ROOT / "dags").glob("*.py"), ROOT / "plugins" / "campaign_status_plugin.py"]):
+    plugin = ROOT / "plugins" / "campaign_status_plugin.py"
+    for path in sorted([*PRODUCT.rglob("*.py"), *(ROOT / "dags").glob("*.py"), plugin]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
@@ -154,3 +155,18 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
     assert upward_imports(edges) == [
         "edu_quality.sources.a (line 1) imports edu_quality.documents.b: stage «documents» comes after «sources»"]
     assert cycles(edges) == [["edu_quality.documents.b", "edu_quality.sources.a"]]
+
+
+MAX_FUNCTION_LINES = 60
+
+
+def test_no_function_of_the_product_is_longer_than_sixty_lines():
+    """A function a reader cannot see whole is split (DAG bodies in dags/ are exempt: they are the wiring)."""
+    long = []
+    for path in sorted(PRODUCT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}() has {lines} lines")
+    assert long == []

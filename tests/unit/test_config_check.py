@@ -228,7 +228,8 @@ SOURCES_DIR = "include/sources"
 
 
 @pytest.mark.parametrize("file,old,new,expected", [
-    ("vpr.yaml", "  - {header: Параллель, name: grade, kind: int}", "  - {header: Параллель, name: grade, kind: integer}",
+    ("vpr.yaml", "  - {header: Параллель, name: grade, kind: int}",
+     "  - {header: Параллель, name: grade, kind: integer}",
      "columns[4].kind: значение «integer» не допускается"),
     ("vpr.yaml", "references: [schools, vpr_scales]", "references: [schools, vpr_scale]",
      "источник «vpr_scale» не описан (похожие: vpr_scales)"),

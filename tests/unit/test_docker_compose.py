@@ -261,17 +261,32 @@ def test_metadata_db_is_the_postgres_service_not_the_warehouse(services: dict) -
     assert url.path.lstrip("/") != "edu_quality"
 
 
-@pytest.mark.parametrize("key", ["WAREHOUSE_URL", "AIRFLOW_CONN_EDU_WAREHOUSE"])
-def test_warehouse_urls_point_at_the_warehouse(services: dict, key: str) -> None:
+def test_the_warehouse_is_only_the_airflow_connection(services: dict) -> None:
+    """One definition of the warehouse inside Airflow: the connection `edu_warehouse` (WAREHOUSE_URL beside
+    it could point elsewhere, and code reading it would ignore a connection changed in the UI)."""
+    for name in AIRFLOW_CODE_SERVICES + ["flower", "airflow-cli"]:
+        assert "WAREHOUSE_URL" not in env_of(services[name]), name
+
+
+def test_the_warehouse_connection_points_at_the_warehouse_with_any_password(services: dict) -> None:
+    """The connection is JSON: a password with URL-special characters reaches libpq unchanged."""
+    from airflow.sdk import Connection
+    from psycopg2.extensions import parse_dsn
+
+    from edu_quality.warehouse.connection import connection_url
+
     wh_env = env_of(services["warehouse"])
+    hostile = {**FAKE_ENV, "WAREHOUSE_PASSWORD": "p@ss:w/rd%?#"}
     for name in AIRFLOW_CODE_SERVICES:
-        url = urlsplit(interpolate(env_of(services[name])[key], FAKE_ENV))
-        assert url.scheme in ("postgresql", "postgres"), (name, key)
-        assert url.hostname == "warehouse", (name, key)
-        assert (url.port or 5432) == 5432, (name, key)
-        assert url.path.lstrip("/") == "edu_quality", (name, key)
-        assert url.username == interpolate(wh_env["POSTGRES_USER"], FAKE_ENV), (name, key)
-        assert url.password == interpolate(wh_env["POSTGRES_PASSWORD"], FAKE_ENV), (name, key)
+        raw = env_of(services[name])["AIRFLOW_CONN_EDU_WAREHOUSE"]
+        assert re.search(r'"password": "\$\{WAREHOUSE_PASSWORD:\?[^}]*\}"', raw), name
+        conn = Connection.from_json(interpolate(raw, hostile), conn_id="edu_warehouse")
+        assert conn.conn_type == "postgres" and conn.host == "warehouse" and (conn.port or 5432) == 5432, name
+        assert conn.schema == "edu_quality", name
+        assert conn.login == interpolate(wh_env["POSTGRES_USER"], hostile), name
+        dsn = parse_dsn(connection_url(conn))
+        assert dsn["password"] == "p@ss:w/rd%?#" == interpolate(wh_env["POSTGRES_PASSWORD"], hostile), name
+        assert (dsn["host"], dsn["dbname"], dsn["user"]) == ("warehouse", "edu_quality", conn.login), name
 
 
 def test_warehouse_healthcheck_checks_its_own_database(services: dict) -> None:
@@ -496,3 +511,20 @@ def test_docker_compose_config_is_valid(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- Great Expectations project ------------------------------------------------------------
+
+
+def test_the_gx_project_is_a_named_volume_every_worker_shares(compose: dict, services: dict) -> None:
+    declared = set(compose.get("volumes") or {})
+    sources = set()
+    for name in AIRFLOW_CODE_SERVICES:
+        env, mounts = env_of(services[name]), volume_mounts(services[name])
+        target = env["EDU_QUALITY_GX_ROOT"]
+        assert target in mounts, f"{name}: the GX project {target} is not mounted"
+        assert mounts[target] in declared, f"{name}: {mounts[target]!r} is not a named volume"
+        sources.add(mounts[target])
+    assert len(sources) == 1  # one project for all
+    script = "\n".join(services["airflow-init"]["command"])
+    assert re.search(r"chown -R .*/opt/airflow/\{[^}]*\bgx\b", script), "airflow-init must hand the volume over"

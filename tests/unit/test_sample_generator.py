@@ -13,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sample_region import generate
 from edu_quality.sources import contract as c
+from sample_region import generate
 
 YEAR = 2024
 SMALL = dict(schools=12, municipalities=2, students_per_class=8)
@@ -235,7 +235,7 @@ def test_participant_codes_are_stable_across_subjects(small: tuple[Path, dict], 
             continue
         t = tables[f["file"]]
         school = "ОО" if f["source"] == "vpr" else "Код ОО"
-        for number, row in t.records([school, "Код участника"]):
+        for _number, row in t.records([school, "Код участника"]):
             code = row["Код участника"]
             if code:
                 assert owner.setdefault(code, row[school]) == row[school] or row[school].startswith("OO99")

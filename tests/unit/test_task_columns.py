@@ -10,8 +10,8 @@ from edu_quality.config import PATHS
 from edu_quality.sources.contract import TASK_SCORE_OUT_OF_RANGE
 from edu_quality.sources.files import inspect, iter_chunks
 from edu_quality.sources.registry import source_by_name
-from edu_quality.validation.gx_runner import SuiteRunner, group_failures
 from edu_quality.validation.frame import Context
+from edu_quality.validation.gx_runner import SuiteRunner, group_failures
 from edu_quality.validation.prepare import prepare
 
 HEADER = ("Муниципалитет;ОО;Название ОО;Предмет;Параллель;Класс;Код участника;Вариант;"

@@ -1,8 +1,8 @@
 """`edu-quality validate`: one file, no loading, row-by-row messages in the user's language."""
 from __future__ import annotations
 
-from sample_region import generate
 from edu_quality.validation.report import validate_file
+from sample_region import generate
 
 
 def test_validate_reports_planted_rows_in_russian_and_english(tmp_path):

@@ -116,4 +116,5 @@ def test_two_loads_of_the_same_file_at_once_are_serialised(tmp_path, warehouse):
         results = list(pool.map(lambda _: ingest_file(warehouse, year, "vpr", path, "vpr/same.csv"), range(2)))
     assert sorted(r.status for r in results) == ["loaded", "skipped"]
     with warehouse.connect() as conn:
-        assert conn.execute(text("select count(*) from core.vpr_result where year = :y"), {"y": year}).scalar_one() == 50
+        count = conn.execute(text("select count(*) from core.vpr_result where year = :y"), {"y": year}).scalar_one()
+        assert count == 50

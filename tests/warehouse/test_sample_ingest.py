@@ -9,9 +9,9 @@ from sqlalchemy import text
 
 from edu_quality.pipeline.inbox import discover
 from edu_quality.pipeline.ingest import ingest_file
-from sample_region import generate
 from edu_quality.sources.contract import LOAD_ORDER
 from edu_quality.validation.gx_runner import SuiteRunner
+from sample_region import generate
 
 YEAR = 2021
 

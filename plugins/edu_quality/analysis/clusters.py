@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .metrics import SCHOOL_FIELDS
 from .stats import kmeans, silhouette
 from .tables import columns
@@ -45,7 +46,7 @@ def _order(labels: np.ndarray, centres: np.ndarray, results_z: np.ndarray) -> tu
     """Relabel 1..k by the centre's results, highest first (ties: by the centre's coordinates)."""
     order = sorted(range(len(centres)), key=lambda j: (-results_z[j], tuple(centres[j])))
     new = {old: i + 1 for i, old in enumerate(order)}
-    return np.array([new[l] for l in labels]), centres[order]
+    return np.array([new[label] for label in labels]), centres[order]
 
 
 def _results_word(z: float, n: dict) -> str:
@@ -107,7 +108,7 @@ def school_clusters(schools: pd.DataFrame, results: pd.Series, s: dict):
         text = "; ".join(_feature_text(f, means[f]) for f in features)
         rows.append(dict(level="school", cluster=j, name_ru=names[j - 1], members=int(len(members)), k=k,
                          silhouette=sil, centre=centre, centre_ru=text))
-    per_school = pd.DataFrame({"cluster": labels, "cluster_name_ru": [names[l - 1] for l in labels]},
+    per_school = pd.DataFrame({"cluster": labels, "cluster_name_ru": [names[label - 1] for label in labels]},
                               index=schools.index)
     return per_school, pd.DataFrame(rows, columns=CENTRE_COLUMNS)
 
@@ -159,5 +160,6 @@ def municipality_clusters(features: pd.DataFrame, polarity: dict, names_ru: dict
         rows.append(dict(level="municipality", cluster=j, name_ru=names[j - 1], members=int(len(members)), k=k,
                          silhouette=sil, centre={c: round(float(centres[j - 1][i]), 4) for i, c in enumerate(cols)},
                          centre_ru="; ".join(f"{names_ru.get(c, c)} {fmt.num(means[c])}" for c in cols)))
-    per = pd.DataFrame({"cluster": labels, "cluster_name_ru": [names[l - 1] for l in labels]}, index=features.index)
+    per = pd.DataFrame({"cluster": labels, "cluster_name_ru": [names[label - 1] for label in labels]},
+                       index=features.index)
     return per, pd.DataFrame(rows, columns=CENTRE_COLUMNS)

@@ -3,7 +3,7 @@ and the indicator values, read by code — an indicator the catalogue lacks is s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from edu_quality.config import PATHS
 SQL_DIR = PATHS.sql / "analysis"
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
@@ -92,7 +92,8 @@ def load_year(conn: Connection, year: int, settings: dict) -> YearData:
     gve = _numeric(query(conn, "oge_subjects", year=year, form="ГВЭ"), ["results", "marks_2", "marks_4_5"])
     positions = list(settings["head_effectiveness"]["ovz_specialist_positions"])
     spec = query(conn, "ovz_specialists", year=year, positions=positions)
-    ovz_specialists = spec.set_index("school_code")["specialists"].astype(float) if len(spec) else pd.Series(dtype=float)
+    ovz_specialists = (spec.set_index("school_code")["specialists"].astype(float) if len(spec)
+                       else pd.Series(dtype=float))
     covered = _numeric(query(conn, "recommendations_covered", year=year), ["recommendations", "with_measure"])
 
     trend = int(settings["successful_practices"]["trend_years"])

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .data import YearData
 from .metrics import school_metric
 from .stats import percentile_rank
@@ -70,8 +71,8 @@ def head_effectiveness(data: YearData, s: dict) -> tuple[pd.DataFrame, pd.Series
             score = direction.get(school)
             has = score is not None and not pd.isna(score)
             deficit = bool(score < deficit_below) if has else None
-            head = (f"оценка {fmt.num(score, 0)} из 100" + (f" — профессиональный дефицит (ниже {fmt.num(deficit_below, 0)})"
-                                                         if deficit else "") if has else "нет данных")
+            below = f" — профессиональный дефицит (ниже {fmt.num(deficit_below, 0)})" if deficit else ""
+            head = f"оценка {fmt.num(score, 0)} из 100{below}" if has else "нет данных"
             rows.append(dict(school_code=school, direction_code=code, direction_name_ru=name,
                              score=float(score) if has else None, deficit=deficit,
                              evidence_ru=f"{head}: " + "; ".join(texts)))

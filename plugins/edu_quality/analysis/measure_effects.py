@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .tables import columns
 
 LEVEL_OF_MEASURE = {"ОО": "school", "МО": "municipality"}

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .data import YearData
 from .names import ANALYSIS_METRICS, SCHOOL_FIELDS
 from .settings import metric_source

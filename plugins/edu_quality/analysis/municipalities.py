@@ -18,7 +18,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .data import YearData
 from .names import ANALYSIS_INDICATORS
 from .tables import columns

@@ -20,7 +20,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .data import YearData
 from .stats import binom_lower_p, binom_upper_p, normal_upper_p, ols_residuals
 from .tables import columns
@@ -112,7 +113,8 @@ def journal_signals(data: YearData, s: dict) -> pd.DataFrame:
     parts.append(_rows(f, "journal_lowered", "journal", share["lowered"], thr, flag, n, share["lowered"],
                        reg["lowered"], p, verdict, enough))
 
-    for code, key, word in (("journal_confirmed", "confirmed", "подтвердили"), ("journal_raised", "raised", "повысили")):
+    for code, key, word in (("journal_confirmed", "confirmed", "подтвердили"),
+                            ("journal_raised", "raised", "повысили")):
         verdict = [sh if not ok else f"справочно: {word} отметку {fmt.value(a, '%')} (регион {fmt.value(r, '%')})"
                    for ok, sh, a, r in zip(enough, short, share[key], reg[key])]
         parts.append(_rows(f, code, "journal", share[key], None, False, n, share[key], reg[key], None, verdict,
@@ -336,7 +338,8 @@ def verdicts(sig: pd.DataFrame, data: YearData, s: dict) -> pd.DataFrame:
     first_verdict = sig.drop_duplicates(["school_code", "signal_kind"]).set_index(
         ["school_code", "signal_kind"])["verdict_ru"]
     examples = {}
-    top = assessed[assessed["flagged"].astype(bool)].sort_values("p_value").groupby(["school_code", "signal_kind"]).head(3)
+    flagged = assessed[assessed["flagged"].astype(bool)]
+    top = flagged.sort_values("p_value").groupby(["school_code", "signal_kind"]).head(3)
     for r in top.itertuples(index=False):
         examples.setdefault((r.school_code, r.signal_kind), []).append(_example(r))
     rows = []

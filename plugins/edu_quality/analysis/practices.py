@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .data import YearData
 from .results import procedure_scores, results_score
 from .tables import columns
@@ -59,5 +60,6 @@ def practices(data: YearData, s: dict, status: pd.DataFrame) -> pd.DataFrame:
                 path = " → ".join(f"{y}: {fmt.num(v)}" for y, v in h.items())
                 rows.append(dict(school_code=school, practice_code="P2", practice_name_ru=PRACTICES["P2"],
                                  evidence_ru=(f"сводный результат рос каждый год ({path}), прирост {fmt.num(gain)} "
-                                              f"при пороге {fmt.num(gain_min, 0)}; сигналы необъективности не согласуются")))
+                                              f"при пороге {fmt.num(gain_min, 0)}; "
+                                              "сигналы необъективности не согласуются")))
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import fmt
+from edu_quality import formatting as fmt
+
 from .data import YearData
 from .objectivity import context_design
 from .stats import ols_residuals, percentile_rank, robust_sd

@@ -92,7 +92,8 @@ def build_order_template(path: Path) -> None:
             "до {{ r.due_date_ru }}"], [1, 9, 4, 3])
     doc.add_paragraph("{{ 5 if low_results else 4 }}. Результаты мониторинга не использовать для оценки "
                       "деятельности отдельных педагогических работников.")
-    doc.add_paragraph("{{ 6 if low_results else 5 }}. Контроль за исполнением настоящего распоряжения оставляю за собой.")
+    doc.add_paragraph("{{ 6 if low_results else 5 }}. "
+                      "Контроль за исполнением настоящего распоряжения оставляю за собой.")
     doc.add_paragraph("Руководитель ____________________ / ____________________ /")
     doc.save(path)
 

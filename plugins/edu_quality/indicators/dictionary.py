@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from edu_quality.formatting import exact
 from edu_quality.indicators.catalog import Indicator, load_catalog, load_not_computable
 
 MARKDOWN_FILE = "indicators.md"
@@ -80,11 +81,6 @@ def directions(catalog: list[Indicator], not_computable: list[dict]) -> list[Dir
             for code in sorted(names, key=_code_key)]
 
 
-def _number(value: float) -> str:
-    text = f"{value:g}"
-    return text.replace(".", ",")
-
-
 def thresholds_ru(ind: Indicator) -> str:
     if not ind.thresholds or ind.polarity == "neutral":
         return "—"
@@ -92,7 +88,7 @@ def thresholds_ru(ind: Indicator) -> str:
     parts = []
     for key, label in (("risk_high", "высокий"), ("risk_medium", "средний")):
         if key in ind.thresholds:
-            parts.append(f"{label} {sign} {_number(float(ind.thresholds[key]))}")
+            parts.append(f"{label} {sign} {exact(float(ind.thresholds[key]), typographic=False)}")
     return "; ".join(parts)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from airflow.sdk import Asset
 
-from edu_quality.sources.registry import all_names
-from edu_quality.warehouse.tables import table_spec
+from edu_quality.sources.registry import all_names, description
 
 
 def source_asset(source: str) -> Asset:
-    table = table_spec(source)[0]
+    # The description's table, not warehouse.tables.table_spec: that module imports pandas, which a DAG
+    # file must not load when it is parsed.
+    table = description(source).table
     return Asset(name=f"edu_quality.{source}", uri=f"postgres://warehouse/edu_quality/{table.replace('.', '/')}",
                  group="edu_quality_sources")
 

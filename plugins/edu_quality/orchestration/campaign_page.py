@@ -1,38 +1,30 @@
 """The campaign page shown inside Airflow's UI (see plugins/campaign_status_plugin.py): days left to
-1 February, what each municipality's schools have sent, data quality per source, and the reminders."""
+1 February, what each municipality's schools have sent, data quality per source, and the reminders.
+Queries in sql/documents/campaign_page/."""
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from edu_quality.documents.render import environment
+from edu_quality.documents import queries
+from edu_quality.documents.templating import environment
 from edu_quality.pipeline.campaign import campaign_year, deadline_for
+
+QUERIES = "campaign_page/"
 
 
 def page_context(engine: Engine, year: int | None = None, today: date | None = None) -> dict:
     today = today or date.today()
+    # mart views only: the page reads as the read-only role edu_analyst (connection.analyst_engine).
     with engine.connect() as conn:
-        years = [r[0] for r in conn.execute(text("select distinct year from core.school order by 1 desc"))]
+        years = [r[0] for r in queries.run(conn, QUERIES + "years")]
         year = year or (campaign_year(today) if campaign_year(today) in years else (years[0] if years else
                                                                                     campaign_year(today)))
-        by_municipality = conn.execute(text(
-            "select s.municipality_code, m.municipality_name, c.source_name_ru, "
-            "count(*) filter (where c.received) as received, count(*) as schools "
-            "from mart.campaign_status c join core.school s using (year, school_code) "
-            "join core.municipality m on m.year = s.year and m.municipality_code = s.municipality_code "
-            "where c.year = :y and c.required group by 1, 2, 3, c.source order by 1, c.source"),
-            {"y": year}).mappings().all()
-        quality = conn.execute(text(
-            "select source, files_loaded as files, files_rejected as rejected, rows_read, rows_quarantined "
-            "from mart.load_quality where year = :y order by source"), {"y": year}).mappings().all()
-        reminders = conn.execute(text(
-            "select municipality_code, school_code, school_name, head_name, missing_sources "
-            "from mart.campaign_reminders where year = :y order by 1, 2"), {"y": year}).mappings().all()
-        last_check = conn.execute(text(
-            "select checked_on, status, message_ru from mart.campaign_deadline where year = :y "
-            "order by checked_on desc limit 1"), {"y": year}).mappings().first()
+        by_municipality = queries.run(conn, QUERIES + "received", year=year).mappings().all()
+        quality = queries.run(conn, QUERIES + "load_quality", year=year).mappings().all()
+        reminders = queries.run(conn, QUERIES + "reminders", year=year).mappings().all()
+        last_check = queries.run(conn, QUERIES + "last_check", year=year).mappings().first()
     municipalities: dict[str, dict] = {}
     for row in by_municipality:
         m = municipalities.setdefault(row["municipality_code"], {"name": row["municipality_name"], "sources": []})

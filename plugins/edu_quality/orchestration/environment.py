@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from edu_quality.config import CONNECTION_ID, PATHS
-from edu_quality.warehouse.connection import url_to_airflow_connection, warehouse_url
+from edu_quality.warehouse.connection import conn_env_var, url_to_airflow_connection, warehouse_url
 
 
 def airflow_env(start_embedded: bool = True) -> dict[str, str]:
@@ -25,8 +25,14 @@ def airflow_env(start_embedded: bool = True) -> dict[str, str]:
     # `airflow standalone` starts its components as `airflow …` from PATH: the venv's must come first.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.setdefault("PYTHONPATH", os.pathsep.join(p for p in (str(PATHS.plugins), env.get("PYTHONPATH")) if p))
-    conn_var = f"AIRFLOW_CONN_{CONNECTION_ID.upper()}"
-    if conn_var not in env:
+    # Inside Airflow the warehouse is the connection `edu_warehouse` and nothing else: WAREHOUSE_URL (the
+    # command line's way to name an external server) becomes that connection, percent-decoded, its
+    # parameters (sslmode, …) as extras; without either, the embedded server's URL does.
+    conn_var = conn_env_var(CONNECTION_ID)
+    url = env.pop("WAREHOUSE_URL", None)
+    if url:
+        env[conn_var] = url_to_airflow_connection(url)
+    elif not env.get(conn_var):
         env[conn_var] = url_to_airflow_connection(warehouse_url(start_embedded=start_embedded))
     return env
 

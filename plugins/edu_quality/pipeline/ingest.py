@@ -11,16 +11,16 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from edu_quality.sources.contract import RULE_TEXT_RU
-from edu_quality.sources.registry import description, source_by_name
 from edu_quality.sources import headers as hdr
+from edu_quality.sources.contract import RULE_TEXT_RU
 from edu_quality.sources.files import FileRejected, inspect
+from edu_quality.sources.registry import description, source_by_name
 from edu_quality.validation.chunks import describe_shape, validate_chunks
+from edu_quality.validation.frame import Context
 from edu_quality.validation.gx_runner import SuiteRunner
 from edu_quality.validation.verdict import empty_bad_cells, judge
-from edu_quality.validation.frame import Context
-from edu_quality.warehouse.locks import advisory_lock
 from edu_quality.warehouse.load import FileLoad, LoadStats, issues_frame, quarantine_frame, record_rejected
+from edu_quality.warehouse.locks import advisory_lock
 from edu_quality.warehouse.tables import rows_for_table
 
 log = logging.getLogger(__name__)

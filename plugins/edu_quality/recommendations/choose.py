@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from edu_quality.formatting import basis_value
 from edu_quality.recommendations.catalogue import Rule, load_rules
 from edu_quality.recommendations.due import add_months
 
@@ -27,10 +28,6 @@ def risk_level(value: float | None, polarity: str, thresholds: dict) -> str | No
         if (polarity == "lower_better" and value >= limit) or (polarity == "higher_better" and value <= limit):
             return level
     return None
-
-
-def fmt(value: float, unit: str) -> str:
-    return f"{value:.1f}".replace(".", ",") + (" %" if unit == "%" else f" {unit}")
 
 
 def _indicator_rows(conn, year: int, level: str) -> dict[str, list]:
@@ -67,10 +64,10 @@ def _matches(conn, rule: Rule, year: int, indicators: dict) -> list[tuple[str, s
             if found != when["level"] and not (when.get("at_least") and found == "risk_high"):
                 continue
             limit = r["thresholds"][found]
-            region = (f", значение по региону {fmt(float(r['region_value']), r['unit'])}"
+            region = (f", значение по региону {basis_value(float(r['region_value']), r['unit'])}"
                       if r["region_value"] is not None else "")
-            out.append((r["unit_code"], f"{r['name_ru']}: {fmt(value, r['unit'])} — в зоне {LEVEL_RU[found]} "
-                                        f"(порог {fmt(float(limit), r['unit'])}{region})"))
+            out.append((r["unit_code"], f"{r['name_ru']}: {basis_value(value, r['unit'])} — в зоне "
+                                        f"{LEVEL_RU[found]} (порог {basis_value(float(limit), r['unit'])}{region})"))
         return out
     if "risk_factor" in when:
         return [(r.school_code, f"Фактор риска «{r.risk_factor_name_ru}»: {r.evidence_ru}") for r in conn.execute(text(

@@ -18,7 +18,8 @@ def differences(code: str, known: str) -> str:
     if code.translate(_INVISIBLE) != code:
         why.append("невидимый символ или пробел в коде")
     visible = code.translate(_INVISIBLE)
-    if any(a != b and a.translate(_LOOKALIKE) == b.translate(_LOOKALIKE) for a, b in zip(visible.upper(), known.upper())):
+    pairs = zip(visible.upper(), known.upper())
+    if any(a != b and a.translate(_LOOKALIKE) == b.translate(_LOOKALIKE) for a, b in pairs):
         cyrillic = any("А" <= ch <= "я" for ch in visible)
         why.append("кириллическая буква вместо латинской" if cyrillic else "латинская буква вместо кириллической")
     if visible.upper() != visible and visible.upper().translate(_LOOKALIKE) == known.translate(_LOOKALIKE):

@@ -318,13 +318,15 @@ def description_problems(project: Path | None = None) -> list:
             problems.append(doc.problem((), f"описание источника должно быть словарём ключей ({err})"))
             continue
         if d.name in found:
-            problems.append(doc.problem(("name",), f"источник «{d.name}» уже описан в {shown(found[d.name].path, project)}"))
+            first = shown(found[d.name].path, project)
+            problems.append(doc.problem(("name",), f"источник «{d.name}» уже описан в {first}"))
         found[d.name], docs[d.name] = d, doc
     ordered = sorted(found.values(), key=lambda d: (d.order, d.name))
     for d in ordered:
         for i, ref in enumerate(d.references):
             if ref not in names:
-                problems.append(docs[d.name].problem(("references", i), f"источник «{ref}» не описан{similar(ref, found)}"))
+                problems.append(docs[d.name].problem(("references", i),
+                                                     f"источник «{ref}» не описан{similar(ref, found)}"))
             elif ref in found and ordered.index(found[ref]) > ordered.index(d):
                 problems.append(docs[d.name].problem(("references", i),
                                                      f"справочник «{ref}» загружается позже (order {found[ref].order} "

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from edu_quality.sources.files import FileShape, iter_chunks
 from edu_quality.sources.registry import source_by_name
-from edu_quality.validation.gx_runner import RowFailure, SuiteRunner, group_failures
 from edu_quality.validation.frame import Context, Prepared
+from edu_quality.validation.gx_runner import RowFailure, SuiteRunner, group_failures
 from edu_quality.validation.prepare import prepare
 
 CHUNK_ROWS = 100_000

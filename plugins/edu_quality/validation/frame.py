@@ -125,7 +125,8 @@ def school_code_findings(frame: pd.DataFrame, codes: pd.Series, ctx: Context) ->
     frame["_school_quarantined"] = quarantined.astype(object)
     frame["_unknown_school"] = unknown.where(quarantined.isna(), None).astype(object)
     hints = ctx.lookalikes()
-    frame["_unknown_school_hint"] = frame["_unknown_school"].map(lambda c: hints.hint(c) if isinstance(c, str) else None)
+    frame["_unknown_school_hint"] = frame["_unknown_school"].map(
+        lambda c: hints.hint(c) if isinstance(c, str) else None)
 
 
 def repeated_keys(frame: pd.DataFrame, keys: list[str], ctx: Context) -> pd.Series:

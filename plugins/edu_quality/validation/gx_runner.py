@@ -3,6 +3,10 @@ unexpected rows into quarantine entries (row, column, rule).
 
 A file-mode GX project under the project's home keeps validation results and builds Data Docs on
 every run, so a data engineer can open them. GX is imported here only: it takes seconds to import.
+
+Housekeeping: GX stores one result per validation (each chunk of each file) and Data Docs renders a page
+per stored result, so both would grow without end. Only the last KEEP_RESULTS_PER_SUITE results of each
+suite are kept (older ones are removed as new ones arrive), and Data Docs holds pages for those only.
 """
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ from edu_quality.validation.frame import HEADERS_SEPARATOR
 
 log = logging.getLogger(__name__)
 ROW = "_row"
+# Validation results kept per suite (and so Data Docs pages per suite): the latest runs of a year's files.
+KEEP_RESULTS_PER_SUITE = 10
 
 
 @dataclass
@@ -71,7 +77,7 @@ def _gx_frame(frame: pd.DataFrame, columns: set[str] | None = None) -> pd.DataFr
 class SuiteRunner:
     """One GX context per process; `validate` runs one source's suite on one frame."""
 
-    def __init__(self, root: Path | None = None, data_docs: bool = True):
+    def __init__(self, root: Path | None = None, data_docs: bool = True, keep: int = KEEP_RESULTS_PER_SUITE):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
 
@@ -79,6 +85,7 @@ class SuiteRunner:
         self.root = root or PATHS.gx_root
         self.root.mkdir(parents=True, exist_ok=True)
         self.data_docs = data_docs
+        self.keep = keep
         self._checkpoints: dict = {}
         with self._project_lock():
             self.context = gx.get_context(mode="file", project_root_dir=str(self.root))
@@ -109,7 +116,6 @@ class SuiteRunner:
     def _checkpoint(self, source: str, suite_doc: dict, extra: list[dict]):
         """One checkpoint per distinct suite (a source's JSON plus a file's own task columns), named by
         its content, so files with the same layout reuse it instead of re-registering it (slow in GX)."""
-        gx = self.gx
         expectations = suite_doc["expectations"] + extra
         digest = hashlib.sha256(json.dumps(expectations, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         name = f"{source}-{digest[:12]}"
@@ -156,6 +162,8 @@ class SuiteRunner:
             raise RuntimeError(f"suite {source} reads columns the prepared frame lacks: {', '.join(missing)}")
         result = checkpoint.run(batch_parameters={"dataframe": _gx_frame(frame, columns)},
                                 expectation_parameters=parameters or {})
+        for run in result.run_results.values():
+            self.prune(run.suite_name)
         failures: list[RowFailure] = []
         evaluated = failed = 0
         for run in result.run_results.values():
@@ -183,6 +191,39 @@ class SuiteRunner:
         return failures, {"expectations": evaluated, "failed_expectations": failed,
                           "success": failed == 0}
 
+    @property
+    def _uncommitted(self) -> Path:
+        return Path(self.context.root_directory) / "uncommitted"
+
+    def prune(self, suite: str | None = None) -> int:
+        """Remove all but the last `keep` validation results of `suite` (every suite when None), with their
+        Data Docs pages and any page whose result is gone; returns how many results were removed."""
+        results = self._uncommitted / "validations"
+        pages = self._uncommitted / "data_docs" / "local_site" / "validations"
+        removed = 0
+        for suite_dir in sorted(results.glob(suite) if suite else results.iterdir()):
+            if not suite_dir.is_dir():
+                continue
+            # <suite>/<run name>/<run time, e.g. 20261201T221619.738570Z>/<batch>.json: newest last.
+            stored = sorted(suite_dir.glob("*/*/*.json"), key=lambda p: (p.parent.name, str(p)))
+            for old in stored[:max(len(stored) - self.keep, 0)]:
+                relative = old.relative_to(results)
+                for path in (old, (pages / relative).with_suffix(".html")):
+                    _remove_with_empty_parents(path, stop=results if path == old else pages)
+                removed += 1
+        if pages.is_dir():  # pages of results removed before (or by another process)
+            for page in pages.glob(f"{suite or '*'}/*/*/*.html"):
+                if not (results / page.relative_to(pages)).with_suffix(".json").exists():
+                    _remove_with_empty_parents(page, stop=pages)
+        return removed
+
+    def build_data_docs(self) -> str | None:
+        """Prune, then rebuild Data Docs from what is kept; the index page's URL."""
+        with self._project_lock():
+            self.prune()
+            self.context.build_data_docs()
+        return self.docs_index()
+
     def docs_index(self) -> str | None:
         for site in self.context.get_docs_sites_urls():
             if site.get("site_url"):
@@ -205,6 +246,21 @@ def _add_details(failures: list[RowFailure], frame: pd.DataFrame, expectations: 
         column = sources.get((f.rule, f.column))
         if column:
             f.detail = by_row.get(column, {}).get(f.row_number)
+
+
+def _remove_with_empty_parents(path: Path, stop: Path) -> None:
+    """Delete a file (another process may have done it already) and the folders it leaves empty."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    parent = path.parent
+    while parent != stop and stop in parent.parents:
+        try:
+            parent.rmdir()
+        except OSError:  # not empty (or gone)
+            return
+        parent = parent.parent
 
 
 def group_failures(failures: list[RowFailure]) -> dict[int, list[RowFailure]]:

@@ -14,8 +14,8 @@ import pandas as pd
 
 from edu_quality.sources import cells
 from edu_quality.sources import headers as hdr
-from edu_quality.sources.model import Source
 from edu_quality.sources.files import FileShape
+from edu_quality.sources.model import Source
 from edu_quality.sources.registry import description
 from edu_quality.validation.frame import Context, Prepared, RawCells, repeated_keys, school_code_findings
 from edu_quality.validation.rules import rule_function

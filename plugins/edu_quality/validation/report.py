@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from edu_quality.sources.contract import RULE_TEXT_EN, RULE_TEXT_RU
-from edu_quality.sources.files import FileRejected, inspect, iter_chunks
+from edu_quality.sources.files import FileRejected, inspect
 from edu_quality.sources.registry import description, source_by_name
 from edu_quality.validation.frame import Context
 from edu_quality.validation.verdict import failure_text
@@ -57,8 +57,8 @@ def validate_file(path: Path, source_name: str, year: int, schools: Path | None 
     try:
         shape = inspect(path, source)
     except FileRejected as exc:
-        out((f"Файл {path.name} будет отклонён: {exc.reason_ru}" if ru
-             else f"File {path.name} would be rejected: {exc.reason_en}"))
+        out(f"Файл {path.name} будет отклонён: {exc.reason_ru}" if ru
+             else f"File {path.name} would be rejected: {exc.reason_en}")
         return 1
     ctx = Context(year=year)
     refs = description(source_name).references
@@ -67,28 +67,28 @@ def validate_file(path: Path, source_name: str, year: int, schools: Path | None 
     if checks_schools:
         rows = _reference_rows(schools, "schools", Context(year=year))
         ctx.school_codes = sorted(rows["school_code"].dropna().astype(str).unique()) if rows is not None else []
-        out((f"коды ОО сверяются со справочником {schools}" if ru else f"school codes checked against {schools}"))
+        out(f"коды ОО сверяются со справочником {schools}" if ru else f"school codes checked against {schools}")
     for ref_name in (r for r in refs if description(r).context):  # the scales a rule reads
         ref = scales or find_reference(path, ref_name)
         if ref is not None:
             rows = _reference_rows(ref, ref_name, Context(year=year))
             if rows is not None:
                 ctx.references[ref_name] = rows
-            out((f"шкалы: {ref}" if ru else f"scales: {ref}"))
+            out(f"шкалы: {ref}" if ru else f"scales: {ref}")
     out(f"{path.name}: {describe_shape(shape)}")
     try:
         read, bad, shown = _report_rows(shape, source_name, ctx, checks_schools, texts, ru, out)
     except FileRejected as exc:  # unreadable past its header: the load would reject it whole
-        out((f"Файл {path.name} будет отклонён: {exc.reason_ru}" if ru
-             else f"File {path.name} would be rejected: {exc.reason_en}"))
+        out(f"Файл {path.name} будет отклонён: {exc.reason_ru}" if ru
+             else f"File {path.name} would be rejected: {exc.reason_en}")
         return 1
     if not checks_schools and "schools" in refs:
         out("  (коды ОО не сверялись со справочником: укажите --schools FILE)" if ru
             else "  (school codes not checked against the reference: pass --schools FILE)")
     if bad > shown:
         out(f"  … {'и ещё' if ru else 'and'} {bad - shown}")
-    out((f"Итого: прочитано {read}, будет загружено {read - bad}, в карантин {bad}." if ru
-         else f"Total: {read} read, {read - bad} would load, {bad} would be quarantined."))
+    out(f"Итого: прочитано {read}, будет загружено {read - bad}, в карантин {bad}." if ru
+         else f"Total: {read} read, {read - bad} would load, {bad} would be quarantined.")
     return 0
 
 

@@ -234,4 +234,5 @@ def record_inbox(engine: Engine, year: int, files: list) -> None:
         if files:
             conn.execute(text("insert into core.inbox_file (year, file_name, source, status, reason_ru) "
                               "values (:y, :f, :s, :st, :r)"),
-                         [{"y": year, "f": f.file_name, "s": f.source, "st": f.status, "r": f.reason_ru} for f in files])
+                         [{"y": year, "f": f.file_name, "s": f.source, "st": f.status, "r": f.reason_ru}
+                          for f in files])

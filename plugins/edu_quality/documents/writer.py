@@ -1,0 +1,122 @@
+"""The one writer of every document file — HTML, PDF (WeasyPrint), DOCX (docxtpl) — and of the
+`core.document` record of each.
+
+Files are written atomically (a temporary file renamed over the old one). A document's HTML is written
+last, so an identical HTML on disk means its PDF and DOCX are complete too: a rerun of an unchanged
+year renders nothing, a killed run redoes the rest. The same inputs give byte-identical HTML.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from edu_quality.config import PATHS
+from edu_quality.documents import queries
+from edu_quality.documents.templating import environment
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document: its HTML template and context, where its files go (`stem` + .html/.pdf/.docx)."""
+    kind: str
+    unit_code: str
+    template: str
+    context: dict
+    stem: Path
+    formats: tuple[str, ...] = ("html", "pdf")
+    docx_template: str | None = None
+    docx_context: dict | None = None  # the Word version's, when it differs from the HTML's
+
+
+# (kind, unit_code, format, path, sha256): one row of core.document
+Record = tuple[str, str, str, str, str]
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+# The time fontTools stamps into each embedded font subset (head.modified) — otherwise the moment of writing,
+# which made two renderings of one HTML differ in bytes. Fixed, the same HTML gives the same PDF.
+REPRODUCIBLE_EPOCH = "946684800"  # 2000-01-01; SOURCE_DATE_EPOCH set by the operator wins
+
+
+def _pdf(html: bytes) -> bytes:
+    from weasyprint import HTML  # imported where it is used: heavy, and only PDF needs it
+
+    os.environ.setdefault("SOURCE_DATE_EPOCH", REPRODUCIBLE_EPOCH)
+
+    return HTML(string=html.decode("utf-8"), base_url=str(PATHS.templates)).write_pdf()
+
+
+def _docx(template: str, context: dict) -> bytes:
+    from docxtpl import DocxTemplate
+
+    doc = DocxTemplate(str(PATHS.templates / template))
+    doc.render(context, autoescape=True)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write(document: Document) -> list[Record]:
+    """Write the document's files that are missing or stale; a record for each of its formats."""
+    html = environment().get_template(document.template).render(**document.context).encode("utf-8")
+    stem = Path(document.stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    html_path = stem.with_suffix(".html")
+    unchanged = html_path.exists() and html_path.read_bytes() == html
+    written = []
+    if "pdf" in document.formats:
+        pdf_path = stem.with_suffix(".pdf")
+        if not (unchanged and pdf_path.exists()):
+            atomic_write(pdf_path, _pdf(html))
+        written.append(("pdf", pdf_path, _sha256(pdf_path)))
+    if "docx" in document.formats:
+        docx_path = stem.with_suffix(".docx")
+        if not (unchanged and docx_path.exists()):
+            context = document.context if document.docx_context is None else document.docx_context
+            atomic_write(docx_path, _docx(document.docx_template, context))
+        written.append(("docx", docx_path, _sha256(docx_path)))
+    if "html" in document.formats:
+        if not unchanged:
+            atomic_write(html_path, html)
+        written.append(("html", html_path, hashlib.sha256(html).hexdigest()))
+    return [(document.kind, document.unit_code, f, str(p), h) for f, p, h in written]
+
+
+def write_many(documents: list[Document], workers: int | None = None) -> Iterator[list[Record]]:
+    """Each document's records, in order, as it is written; in parallel processes where allowed."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    # A daemonic process (a Celery prefork pool worker, where the CeleryExecutor runs tasks) may not
+    # start children: write one after another there; the DAG already maps municipalities over workers.
+    if workers > 1 and len(documents) > 1 and not multiprocessing.current_process().daemon:
+        if any("pdf" in d.formats for d in documents):  # imported once here, the forked workers inherit it
+            import weasyprint  # noqa: F401
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(write, documents, chunksize=4)
+    else:
+        yield from map(write, documents)
+
+
+def record(engine: Engine, year: int, records: Iterable[Record]) -> None:
+    """Record written files in core.document (a rerun updates the same rows)."""
+    rows = [{"year": year, "kind": k, "unit_code": u, "format": f, "path": p, "sha256": h}
+            for k, u, f, p, h in records]
+    if rows:
+        with engine.begin() as conn:
+            queries.run(conn, "record", rows)

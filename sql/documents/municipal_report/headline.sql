@@ -1,0 +1,8 @@
+-- The municipality's headline indicators with the region's value and the catalogue's thresholds.
+select v.indicator_code, v.name_ru, v.unit, v.polarity, v.value, v.previous_value, v.change,
+       r.value as region_value, c.thresholds
+from mart.indicator_values v
+join core.indicator c using (indicator_code)
+left join mart.indicator_values r on r.year = v.year and r.level = 'region' and r.indicator_code = v.indicator_code
+where v.year = :year and v.level = 'municipality' and v.unit_code = :municipality_code
+  and v.indicator_code = any(:indicator_codes)

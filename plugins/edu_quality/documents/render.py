@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from edu_quality.documents import queries, writer
+from edu_quality.documents import paths, queries, writer
 from edu_quality.documents.docx_templates import SCHOOL_TEMPLATE
 from edu_quality.faults import failpoint
 from edu_quality.formatting import cell, date_ru
@@ -92,7 +92,8 @@ def school_document(context: dict, out_dir: Path, formats: tuple[str, ...]) -> w
         kind="school_recommendations", unit_code=school["school_code"], template="school_recommendations.html.j2",
         context=context, formats=formats, docx_template=SCHOOL_TEMPLATE,
         docx_context=docx_context(context) if "docx" in formats else None,
-        stem=out_dir / str(context["year"]) / school["municipality_code"] / f"{school['school_code']}_рекомендации")
+        stem=paths.municipality_folder(out_dir, context["year"], school["municipality_code"])
+        / f"{paths.part(school['school_code'])}_рекомендации", root=paths.year_root(out_dir, context["year"]))
 
 
 def render_schools(engine: Engine, year: int, out_dir: Path, issued_on: date,

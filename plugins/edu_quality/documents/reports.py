@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from edu_quality.documents import queries, writer
+from edu_quality.documents import paths, queries, writer
 from edu_quality.documents.docx_templates import ORDER_TEMPLATE
 from edu_quality.formatting import date_ru
 from edu_quality.recommendations.choose import risk_level
@@ -96,12 +96,14 @@ def render_municipality(engine: Engine, year: int, code: str, out_dir: Path, iss
                         pdf: bool = True) -> int:
     """The analytical report (HTML, PDF) and the draft order (HTML, PDF and an editable DOCX)."""
     context = municipality_context(engine, year, code, issued_on)
-    folder = out_dir / str(year) / code
+    folder, code_part = paths.municipality_folder(out_dir, year, code), paths.part(code)
     documents = [
         writer.Document(kind="municipal_report", unit_code=code, template="municipal_report.html.j2",
-                        context=context, stem=folder / f"{code}_аналитическая_справка", formats=_report_formats(pdf)),
+                        context=context, stem=folder / f"{code_part}_аналитическая_справка",
+                        formats=_report_formats(pdf), root=paths.year_root(out_dir, year)),
         writer.Document(kind="draft_order", unit_code=code, template="draft_order.html.j2", context=context,
-                        stem=folder / f"{code}_проект_распоряжения", formats=_report_formats(pdf) + ("docx",),
+                        stem=folder / f"{code_part}_проект_распоряжения", formats=_report_formats(pdf) + ("docx",),
+                        root=paths.year_root(out_dir, year),
                         docx_template=ORDER_TEMPLATE),
     ]
     records = [r for d in documents for r in writer.write(d)]
@@ -110,9 +112,8 @@ def render_municipality(engine: Engine, year: int, code: str, out_dir: Path, iss
 
 
 def _link(path: str, root: Path) -> str:
-    """A link relative to the year's folder (absolute when the file lies elsewhere)."""
-    resolved = Path(path).resolve()
-    return resolved.relative_to(root.resolve()).as_posix() if resolved.is_relative_to(root.resolve()) else str(resolved)
+    """A link relative to the year's folder; a file elsewhere is never linked (the index is published)."""
+    return Path(paths.inside(root, Path(path))).resolve().relative_to(root.resolve()).as_posix()
 
 
 def _index_groups(docs: list, municipalities: dict, root: Path) -> tuple[dict, dict | None]:
@@ -147,7 +148,7 @@ def write_publication_index(engine: Engine, year: int, out_dir: Path) -> Path:
     writer.write(writer.Document(
         kind="publication_index", unit_code="region", template="publication_index.html.j2", formats=("html",),
         context={"year": year, "groups": groups, "quality": [dict(q) for q in quality], "region": region},
-        stem=root / "index"))
+        stem=root / "index", root=root))
     return root / "index.html"
 
 
@@ -178,6 +179,7 @@ def render_region(engine: Engine, year: int, out_dir: Path, issued_on: date, pdf
     records = writer.write(writer.Document(
         kind="regional_report", unit_code="region", template="regional_report.html.j2",
         context=region_context(engine, year, issued_on), formats=_report_formats(pdf),
-        stem=out_dir / str(year) / "региональный_аналитический_отчёт"))
+        stem=paths.year_root(out_dir, year) / "региональный_аналитический_отчёт",
+        root=paths.year_root(out_dir, year)))
     writer.record(engine, year, records)
     return len(records)

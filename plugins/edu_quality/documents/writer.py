@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from edu_quality.config import PATHS
-from edu_quality.documents import queries
+from edu_quality.documents import paths, queries
 from edu_quality.documents.templating import environment
 
 
@@ -34,6 +34,7 @@ class Document:
     formats: tuple[str, ...] = ("html", "pdf")
     docx_template: str | None = None
     docx_context: dict | None = None  # the Word version's, when it differs from the HTML's
+    root: Path | None = None          # the year's output folder: the files must land inside it
 
 
 # (kind, unit_code, format, path, sha256): one row of core.document
@@ -75,8 +76,10 @@ def _sha256(path: Path) -> str:
 
 def write(document: Document) -> list[Record]:
     """Write the document's files that are missing or stale; a record for each of its formats."""
-    html = environment().get_template(document.template).render(**document.context).encode("utf-8")
     stem = Path(document.stem)
+    if document.root is not None:  # no input decides where output goes (documents/paths.py)
+        paths.inside(document.root, stem.parent / (stem.name + ".html"))
+    html = environment().get_template(document.template).render(**document.context).encode("utf-8")
     stem.parent.mkdir(parents=True, exist_ok=True)
     html_path = stem.with_suffix(".html")
     unchanged = html_path.exists() and html_path.read_bytes() == html

@@ -24,6 +24,7 @@ def page_context(engine: Engine, year: int | None = None, today: date | None = N
         by_municipality = queries.run(conn, QUERIES + "received", year=year).mappings().all()
         quality = queries.run(conn, QUERIES + "load_quality", year=year).mappings().all()
         reminders = queries.run(conn, QUERIES + "reminders", year=year).mappings().all()
+        not_read = queries.run(conn, QUERIES + "inbox_files", year=year).mappings().all()
         last_check = queries.run(conn, QUERIES + "last_check", year=year).mappings().first()
     municipalities: dict[str, dict] = {}
     for row in by_municipality:
@@ -32,7 +33,8 @@ def page_context(engine: Engine, year: int | None = None, today: date | None = N
     deadline = deadline_for(year)
     return {"year": year, "years": years, "today": today, "deadline": deadline, "days_left": (deadline - today).days,
             "municipalities": municipalities, "quality": [dict(q) for q in quality],
-            "reminders": [dict(r) for r in reminders], "last_check": dict(last_check) if last_check else None}
+            "reminders": [dict(r) for r in reminders], "not_read": [dict(r) for r in not_read],
+            "last_check": dict(last_check) if last_check else None}
 
 
 def render_page(engine: Engine, year: int | None = None, today: date | None = None) -> str:

@@ -1,6 +1,6 @@
 -- The municipality's schools, best first by the ranking indicator, with the distribution indicator and
 -- the analysis's statuses and evidence.
-select s.school_code, s.school_name, s.locality, s.students, v.value as ranking_value,
+select s.school_code, coalesce(s.school_name, 'ОО ' || s.school_code) as school_name, s.locality, s.students, v.value as ranking_value,
        d.value as distribution_value, st.low_results, st.unfavorable_conditions, st.biased_results_suspected,
        st.low_results_evidence_ru, st.biased_evidence_ru, st.unfavorable_evidence_ru, st.cluster_name_ru,
        st.head_effectiveness_score

@@ -139,7 +139,7 @@ def wait_for_mark(mark: Path, proc: subprocess.Popen, timeout: float = RUN_TIMEO
 # --- fingerprints ---------------------------------------------------------------------------------------
 
 # Differ between two runs that did the same thing: ids, times, where the output folder was.
-VOLATILE = {"load_id", "loaded_at", "written_at", "finished_at", "applied_at", "reference_loads"}
+VOLATILE = {"load_id", "loaded_at", "written_at", "finished_at", "applied_at", "reference_loads", "seen_at"}
 
 
 def warehouse_digest(url: str, output: Path) -> dict[str, str]:

@@ -13,8 +13,10 @@ from sqlalchemy.engine import Engine
 
 from edu_quality.documents import queries, writer
 from edu_quality.documents.docx_templates import SCHOOL_TEMPLATE
+from edu_quality.documents.findings import school_findings
 from edu_quality.faults import failpoint
 from edu_quality.formatting import cell, date_ru
+from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.recommendations.choose import risk_level
 from edu_quality.recommendations.due import add_months
 
@@ -45,12 +47,40 @@ def _indicator_rows(conn, year: int, schools: list) -> list[dict]:
 def _by_school(values: list[dict]) -> dict[str, list]:
     by_school: dict[str, list] = {}
     for v in values:
-        item = {k: v[k] for k in ("indicator_code", "name_ru", "unit", "polarity")}
+        item = {k: v[k] for k in ("indicator_code", "name_ru", "unit", "polarity", "thresholds", "direction_code")}
         for k in REFERENCE_LEVELS:
             item[k] = _num(v[k])
         item["risk"] = risk_level(item["value"], v["polarity"], v["thresholds"])
         by_school.setdefault(v["unit_code"], []).append(item)
     return by_school
+
+
+def _grouped(conn, name: str, year: int, key: str = "school_code") -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in queries.run(conn, QUERIES + name, year=year).mappings():
+        out.setdefault(r[key], []).append(dict(r))
+    return out
+
+
+def _analysis(conn, year: int) -> dict:
+    """The analysis of each school: risk profile, heads' monitoring, statuses, practices, recommendations."""
+    return {"factors": _grouped(conn, "risk_profile", year), "heads": _grouped(conn, "head_effectiveness", year),
+            "practices": _grouped(conn, "practices", year),
+            "status": {r["school_code"]: dict(r) for r in queries.run(conn, QUERIES + "statuses", year=year)
+                       .mappings()},
+            "recs": _grouped(conn, "recommendations", year, "unit_code")}
+
+
+def _context(year: int, s: dict, indicators: list[dict], analysis: dict, conditions: dict) -> dict:
+    code = s["school_code"]
+    recs = [{**r, "due_date_ru": date_ru(r["due_date"])} for r in analysis["recs"].get(code, [])]
+    factors, heads = analysis["factors"].get(code, []), analysis["heads"].get(code, [])
+    findings = school_findings(indicators, factors, heads, analysis["status"].get(code),
+                               analysis["practices"].get(code, []), recs, conditions)
+    return {"year": year, "school": {k: v for k, v in s.items() if k != "cluster"}, "indicators": indicators,
+            "chart_indicators": [i for i in indicators if i["indicator_code"] in CHART_INDICATORS],
+            "recommendations": recs, "findings": findings, "factors": factors, "heads": heads,
+            "any_risk": any(f["risk"] for f in findings)}
 
 
 def school_contexts(engine: Engine, year: int, issued_on: date, municipality_code: str | None = None) -> list[dict]:
@@ -59,22 +89,18 @@ def school_contexts(engine: Engine, year: int, issued_on: date, municipality_cod
         schools = queries.run(conn, QUERIES + "schools", year=year,
                               municipality_code=municipality_code).mappings().all()
         values = _indicator_rows(conn, year, schools)
-        recs = queries.run(conn, QUERIES + "recommendations", year=year).mappings().all()
-    by_school = _by_school(values)
-    recs_by_school: dict[str, list] = {}
-    for r in recs:
-        recs_by_school.setdefault(r["unit_code"], []).append({**r, "due_date_ru": date_ru(r["due_date"])})
-    due = add_months(issued_on, 1)
-    contexts = []
-    for s in schools:
-        indicators = by_school.get(s["school_code"], [])
-        contexts.append({
-            "year": year, "school": {k: v for k, v in s.items() if k != "cluster"}, "indicators": indicators,
-            "chart_indicators": [i for i in indicators if i["indicator_code"] in CHART_INDICATORS],
-            "recommendations": recs_by_school.get(s["school_code"], []),
-            "issued_on_ru": date_ru(issued_on), "due_date_ru": date_ru(due),
-        })
-    return contexts
+        analysis = _analysis(conn, year)
+    by_school, conditions = _by_school(values), rule_conditions()
+    dates = {"issued_on_ru": date_ru(issued_on), "due_date_ru": date_ru(add_months(issued_on, 1))}
+    return [{**_context(year, dict(s), by_school.get(s["school_code"], []), analysis, conditions), **dates}
+            for s in schools]
+
+
+def _answer_ru(finding: dict) -> str:
+    if not finding["recommendations"]:
+        return finding["why_none_ru"]
+    return " ".join(f"{r['recommendation_code']} (до {r['due_date_ru']}): {r['text_ru']} Основание: {r['basis_ru']}"
+                    for r in finding["recommendations"])
 
 
 def docx_context(context: dict) -> dict:
@@ -82,8 +108,17 @@ def docx_context(context: dict) -> dict:
     indicators = [{**i, "value_ru": cell(i["value"], i["unit"]), "previous_ru": cell(i["previous_value"], i["unit"]),
                    "municipality_ru": cell(i["municipality_value"], i["unit"]),
                    "region_ru": cell(i["region_value"], i["unit"])} for i in context["indicators"]]
-    plan = context["recommendations"] or [{"recommendation_code": "—", "due_date_ru": context["due_date_ru"]}]
-    return {**context, "indicators": indicators, "plan_rows": plan}
+    plan = [{**r, "finding_ru": f"№ {r['finding_no']}" if r.get("finding_no") else "—"}
+            for r in context["recommendations"]]
+    plan = plan or [{"recommendation_code": "—", "finding_ru": "—", "due_date_ru": context["due_date_ru"]}]
+    findings = [{**f, "answer_ru": _answer_ru(f)} for f in context["findings"]]
+    factors = [{**f, "state_ru": "в зоне риска" if f["at_risk"] else "нет данных" if f["at_risk"] is None
+                else "не в зоне риска"} for f in context["factors"]]
+    heads = [{**h, "score_ru": "нет данных" if h["score"] is None else cell(h["score"]),
+              "deficit_ru": "дефицит" if h["deficit"] else "—" if h["score"] is None else "нет"}
+             for h in context["heads"]]
+    return {**context, "indicators": indicators, "plan_rows": plan, "finding_rows": findings,
+            "factor_rows": factors, "head_rows": heads}
 
 
 def school_document(context: dict, out_dir: Path, formats: tuple[str, ...]) -> writer.Document:

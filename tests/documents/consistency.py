@@ -74,6 +74,7 @@ def school_pages(output: Path, year: int) -> dict[str, str]:
 
 def visible_text(page: str) -> str:
     body = page.split("<body>", 1)[-1]
+    body = re.sub(r"</?(b|i|span|a|sup|sub)\b[^>]*>", "", body)  # inline tags: no space where they were
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
@@ -95,3 +96,39 @@ def problems(engine, output: Path, year: int) -> dict[str, list[str]]:
         out["recommendation_missing"] += [f"{school}: {c}" for c in sorted(recs.get(school, set()))
                                           if f'data-rec="{c}"' not in page]
     return out
+
+
+# Russian typography of a rendered document (tests/documents/test_school_documents.py).
+DOUBLED = re.compile(r"\.\.(?!\.)|[,;:]\s*[,;:.]|\s[,.;:](?!\d)")
+# A sentence end followed by a lower-case word, unless the dot closes an abbreviation.
+LOWER_START = re.compile(r"(\S+)[.!?]\s+([а-яё]\w*)")
+ABBREVIATIONS = {"г", "гг", "т", "е", "п", "пп", "ед", "кв", "м", "чел", "др", "им", "ул", "д", "с", "руб", "тыс",
+                 "млн", "изм", "мин", "см", "обл", "т. е", "п. п", "№", "р-н", "Мб/с", "т.е", "ст"}
+UNIT_BEFORE_UNIT = re.compile(r"(полных лет|кв\.\s*м|чел\.|%|балл\w*|руб\.)\s*,?\s*ед\.")
+OTHER_QUOTES = re.compile(r"[\"“”„‘’']")
+
+
+def lower_starts(text_: str) -> list[str]:
+    out = []
+    for m in LOWER_START.finditer(text_):
+        word = m.group(1).split("(")[-1]
+        if word.rstrip(".") in ABBREVIATIONS or len(word) <= 2 or word[-1].isdigit():
+            continue
+        out.append(text_[max(0, m.start() - 30):m.end() + 10])
+    return out
+
+
+def typography_problems(page: str) -> list[str]:
+    """What is wrong with a document's Russian typography, each with a bit of the text around it."""
+    t = visible_text(page)
+    found = [f"doubled punctuation: …{t[max(0, m.start() - 30):m.end() + 10]}…" for m in DOUBLED.finditer(t)]
+    found += [f"lower-case sentence start: …{s}…" for s in lower_starts(t)]
+    found += [f"another quotation mark: …{t[max(0, m.start() - 30):m.end() + 10]}…" for m in OTHER_QUOTES.finditer(t)]
+    found += [f"«ед.» after a unit: …{t[max(0, m.start() - 30):m.end()]}…" for m in UNIT_BEFORE_UNIT.finditer(t)]
+    return found
+
+
+def head_names(engine, year: int) -> dict[str, str | None]:
+    with engine.connect() as conn:
+        return dict(conn.execute(text("select school_code, head_name from core.school where year = :y"),
+                                 {"y": year}).all())

@@ -55,3 +55,17 @@ def test_every_finding_has_a_recommendation_or_says_why_none(demo):
 
 def test_every_recommendation_of_mart_is_in_the_document(demo):
     assert demo["problems"]["recommendation_missing"] == []
+
+
+def test_every_document_is_in_correct_russian_typography(demo):
+    found = {school: consistency.typography_problems(page) for school, page in demo["pages"].items()}
+    assert {school: p[:3] for school, p in found.items() if p} == {}
+
+
+def test_the_head_is_addressed_by_name_and_the_results_are_not_for_teachers(demo, warehouse):
+    heads = consistency.head_names(warehouse, YEAR)
+    for school, page in demo["pages"].items():
+        text = consistency.visible_text(page)
+        assert text.startswith("Адресные рекомендации руководителю общеобразовательной организации"), school
+        assert f"Руководитель: {heads.get(school) or 'не указан'}." in text, school
+        assert "не используются для оценки деятельности отдельных педагогических работников" in text, school

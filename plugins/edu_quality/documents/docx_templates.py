@@ -70,8 +70,8 @@ def build_school_template(path: Path) -> None:
                       "одного месяца после получения результатов мониторинга (до {{ due_date_ru }}).")
     doc.add_heading("Приложение. Показатели образовательной организации", level=2)
     _table(doc, ["Показатель", "ОО", "Прошлый год", "Муниципалитет", "Регион"], "i in indicators",
-           ["{{ i.name_ru }}", "{{ i.value_ru }}", "{{ i.previous_ru }}", "{{ i.municipality_ru }}",
-            "{{ i.region_ru }}"], [7, 2, 2.5, 2.5, 2])
+           ["{{ i.label_ru }}", "{{ i.value_ru }}", "{{ i.previous_value_ru }}", "{{ i.municipality_value_ru }}",
+            "{{ i.region_value_ru }}"], [7, 2, 2.5, 2.5, 2])
     doc.save(path)
 
 

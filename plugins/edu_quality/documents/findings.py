@@ -5,6 +5,7 @@ where the warehouse holds one.
 """
 from __future__ import annotations
 
+from edu_quality.formatting import sentence
 from edu_quality.formatting import value as fmt_value
 
 ZONE_RU = {"risk_high": "в зоне высокого риска", "risk_medium": "в зоне среднего риска"}
@@ -39,6 +40,8 @@ def finding_key(when: dict) -> str | None:
         return f"factor:{when['risk_factor']}"
     if "status" in when:
         return f"status:{when['status']}"
+    if "head_direction" in when:
+        return f"head:{when['head_direction']}"
     return None
 
 
@@ -53,19 +56,19 @@ def _indicator_findings(indicators: list[dict]) -> list[dict]:
                     + (f"; по муниципалитету {fmt_value(i['municipality_value'], i['unit'])}"
                        if i["municipality_value"] is not None else "")
                     + (f", по региону {fmt_value(i['region_value'], i['unit'])}" if i["region_value"] is not None
-                       else "") + ".")
+                       else ""))
         out.append({"key": f"indicator:{i['indicator_code']}", "kind": "indicator", "title_ru": i["name_ru"],
-                    "evidence_ru": evidence, "risk": i["risk"]})
+                    "evidence_ru": sentence(evidence), "risk": i["risk"]})
     return out
 
 
 def _profile_findings(factors: list[dict], heads: list[dict]) -> list[dict]:
     out = [{"key": f"factor:{f['risk_factor_code']}", "kind": "factor", "risk": "factor",
-            "title_ru": f"Фактор риска «{f['risk_factor_name_ru']}»", "evidence_ru": f["evidence_ru"]}
+            "title_ru": f"Фактор риска «{f['risk_factor_name_ru']}»", "evidence_ru": sentence(f["evidence_ru"])}
            for f in factors if f["at_risk"]]
     out += [{"key": f"head:{h['direction_code']}", "kind": "head", "risk": "deficit",
              "title_ru": f"Дефицит по направлению «{h['direction_name_ru']}»: оценка "
-                         f"{fmt_value(h['score'], '', 0)} из 100", "evidence_ru": h["evidence_ru"]}
+                         f"{fmt_value(h['score'], '', 0)} из 100", "evidence_ru": sentence(h["evidence_ru"])}
             for h in heads if h["deficit"]]
     return out
 
@@ -76,7 +79,7 @@ def _status_findings(status: dict | None, practices: list[dict]) -> list[dict]:
     out = []
     for name, title in STATUS_TITLE_RU.items():
         if status.get(name):
-            evidence = status.get(STATUS_EVIDENCE[name]) or ""
+            evidence = sentence(status.get(STATUS_EVIDENCE[name]) or "")
             if name == "biased_results_suspected":
                 evidence = f"{evidence} {BIAS_NOTE_RU}".strip()
             out.append({"key": f"status:{name}", "kind": "status", "risk": "status", "title_ru": title,
@@ -84,7 +87,8 @@ def _status_findings(status: dict | None, practices: list[dict]) -> list[dict]:
     if status.get("successful_practice"):
         out.append({"key": "status:successful_practice", "kind": "practice", "risk": None,
                     "title_ru": "Школа — носитель успешной практики",
-                    "evidence_ru": "; ".join(f"{p['practice_name_ru']}: {p['evidence_ru']}" for p in practices)})
+                    "evidence_ru": sentence("; ".join(f"{p['practice_name_ru']}: {p['evidence_ru']}"
+                                                     for p in practices))})
     return out
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from edu_quality.documents import queries, writer
+from edu_quality.documents.appendix import appendix_rows
 from edu_quality.documents.docx_templates import SCHOOL_TEMPLATE
 from edu_quality.documents.findings import school_findings
 from edu_quality.faults import failpoint
-from edu_quality.formatting import cell, date_ru
+from edu_quality.formatting import cell, date_ru, quotes_ru, sentence
 from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.recommendations.choose import risk_level
 from edu_quality.recommendations.due import add_months
@@ -47,7 +48,8 @@ def _indicator_rows(conn, year: int, schools: list) -> list[dict]:
 def _by_school(values: list[dict]) -> dict[str, list]:
     by_school: dict[str, list] = {}
     for v in values:
-        item = {k: v[k] for k in ("indicator_code", "name_ru", "unit", "polarity", "thresholds", "direction_code")}
+        item = {k: v[k] for k in ("indicator_code", "name_ru", "unit", "polarity", "thresholds", "direction_code",
+                                       "direction_name_ru")}
         for k in REFERENCE_LEVELS:
             item[k] = _num(v[k])
         item["risk"] = risk_level(item["value"], v["polarity"], v["thresholds"])
@@ -77,7 +79,9 @@ def _context(year: int, s: dict, indicators: list[dict], analysis: dict, conditi
     factors, heads = analysis["factors"].get(code, []), analysis["heads"].get(code, [])
     findings = school_findings(indicators, factors, heads, analysis["status"].get(code),
                                analysis["practices"].get(code, []), recs, conditions)
-    return {"year": year, "school": {k: v for k, v in s.items() if k != "cluster"}, "indicators": indicators,
+    school = {**{k: v for k, v in s.items() if k != "cluster"}, "school_name": quotes_ru(s["school_name"])}
+    return {"year": year, "school": school, "indicators": indicators,
+            "appendix": appendix_rows(indicators, s.get("school_type")),
             "chart_indicators": [i for i in indicators if i["indicator_code"] in CHART_INDICATORS],
             "recommendations": recs, "findings": findings, "factors": factors, "heads": heads,
             "any_risk": any(f["risk"] for f in findings)}
@@ -105,19 +109,18 @@ def _answer_ru(finding: dict) -> str:
 
 def docx_context(context: dict) -> dict:
     """The Word version's context: the table's numbers already formatted, the plan never empty."""
-    indicators = [{**i, "value_ru": cell(i["value"], i["unit"]), "previous_ru": cell(i["previous_value"], i["unit"]),
-                   "municipality_ru": cell(i["municipality_value"], i["unit"]),
-                   "region_ru": cell(i["region_value"], i["unit"])} for i in context["indicators"]]
     plan = [{**r, "finding_ru": f"№ {r['finding_no']}" if r.get("finding_no") else "—"}
             for r in context["recommendations"]]
     plan = plan or [{"recommendation_code": "—", "finding_ru": "—", "due_date_ru": context["due_date_ru"]}]
     findings = [{**f, "answer_ru": _answer_ru(f)} for f in context["findings"]]
-    factors = [{**f, "state_ru": "в зоне риска" if f["at_risk"] else "нет данных" if f["at_risk"] is None
+    factors = [{**f, "evidence_ru": sentence(f["evidence_ru"]),
+                "state_ru": "в зоне риска" if f["at_risk"] else "нет данных" if f["at_risk"] is None
                 else "не в зоне риска"} for f in context["factors"]]
-    heads = [{**h, "score_ru": "нет данных" if h["score"] is None else cell(h["score"]),
+    heads = [{**h, "evidence_ru": sentence(h["evidence_ru"]),
+              "score_ru": "нет данных" if h["score"] is None else cell(h["score"]),
               "deficit_ru": "дефицит" if h["deficit"] else "—" if h["score"] is None else "нет"}
              for h in context["heads"]]
-    return {**context, "indicators": indicators, "plan_rows": plan, "finding_rows": findings,
+    return {**context, "indicators": context["appendix"], "plan_rows": plan, "finding_rows": findings,
             "factor_rows": factors, "head_rows": heads}
 
 

@@ -18,7 +18,7 @@ STATUS_EVIDENCE = {"low_results": "low_results_evidence_ru", "unfavorable_condit
                    "biased_results_suspected": "biased_evidence_ru"}
 NO_RULE_RU = {
     "indicator": "Рекомендация для этой зоны риска в региональном каталоге не предусмотрена; меры по показателю "
-                 "школа определяет сама и вносит в план мероприятий.",
+                 "(показателям) школа определяет сама и вносит в план мероприятий.",
     "factor": "Рекомендация по этому фактору риска в региональном каталоге не предусмотрена; меры по нему "
               "школа определяет сама и вносит в план мероприятий.",
     "head": "Рекомендация по этому направлению в региональном каталоге не предусмотрена; меры по устранению "
@@ -92,20 +92,33 @@ def _status_findings(status: dict | None, practices: list[dict]) -> list[dict]:
     return out
 
 
+def _watch_list(found: list[dict]) -> list[dict]:
+    """Medium-risk indicators no rule answers, as one finding: a list to watch, not a page of repetitions."""
+    watch = [f for f in found if f.get("risk") == "risk_medium" and not f["recommendations"]]
+    if len(watch) < 2:
+        return found
+    items = "; ".join(f"{f['title_ru']} — {f['evidence_ru'].rstrip('.')}" for f in watch)
+    kept = [f for f in found if f not in watch]
+    return kept + [{"key": "indicator:medium", "kind": "indicator", "risk": "risk_medium",
+                    "title_ru": "Показатели в зоне среднего риска", "evidence_ru": sentence(items),
+                    "recommendations": []}]
+
+
 def school_findings(indicators: list[dict], factors: list[dict], heads: list[dict], status: dict | None,
                     practices: list[dict], recommendations: list[dict], conditions: dict[str, dict]) -> list[dict]:
     """The numbered findings, each with its recommendations (those whose rule answers it) or `why_none_ru`;
     each recommendation gets the number of the finding it answers (`finding_no`)."""
     found = (_status_findings(status, practices) + _indicator_findings(indicators)
              + _profile_findings(factors, heads))
-    by_key = {f["key"]: f for f in found}
-    for n, f in enumerate(found, 1):
-        f.update(number=n, recommendations=[])
+    by_key = {f["key"]: {**f, "recommendations": []} for f in found}
     for r in recommendations:
         f = by_key.get(finding_key(conditions.get(r["recommendation_code"], {})) or "")
         if f is not None:
             f["recommendations"].append(r)
-            r["finding_no"] = f["number"]
-    for f in found:
+    found = _watch_list(list(by_key.values()))
+    for n, f in enumerate(found, 1):
+        f["number"] = n
         f["why_none_ru"] = None if f["recommendations"] else NO_RULE_RU[f["kind"]]
+        for r in f["recommendations"]:
+            r["finding_no"] = n
     return found

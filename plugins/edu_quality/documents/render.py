@@ -19,7 +19,7 @@ from edu_quality.faults import failpoint
 from edu_quality.formatting import cell, date_ru, quotes_ru, sentence
 from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.recommendations.choose import risk_level
-from edu_quality.recommendations.due import add_months
+from edu_quality.recommendations.due import calendar_ru, due_date
 
 log = logging.getLogger(__name__)
 QUERIES = "school_recommendations/"
@@ -95,7 +95,9 @@ def school_contexts(engine: Engine, year: int, issued_on: date, municipality_cod
         values = _indicator_rows(conn, year, schools)
         analysis = _analysis(conn, year)
     by_school, conditions = _by_school(values), rule_conditions()
-    dates = {"issued_on_ru": date_ru(issued_on), "due_date_ru": date_ru(add_months(issued_on, 1))}
+    due = due_date(issued_on, 1)
+    years = {due.year} | {r["due_date"].year for recs in analysis["recs"].values() for r in recs}
+    dates = {"issued_on_ru": date_ru(issued_on), "due_date_ru": date_ru(due), "calendar_ru": calendar_ru(years)}
     return [{**_context(year, dict(s), by_school.get(s["school_code"], []), analysis, conditions), **dates}
             for s in schools]
 

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from edu_quality.formatting import basis_value
 from edu_quality.recommendations.catalogue import Rule, load_rules
-from edu_quality.recommendations.due import add_months
+from edu_quality.recommendations.due import due_date
 
 LEVEL_RU = {"risk_high": "высокого риска", "risk_medium": "среднего риска"}
 STATUS_RU = {"low_results": "школа с низкими образовательными результатами",
@@ -97,7 +97,7 @@ def choose(engine: Engine, year: int, issued_on: date, rules: list[Rule] | None 
         indicators = {level: _indicator_rows(conn, year, level) for level in ("school", "municipality")}
         chosen = [{"y": year, "l": rule.level, "u": unit, "c": rule.code, "t": rule.text_ru,
                    "b": f"{basis} Документ: {rule.document_ru}." if rule.document_ru else basis,
-                   "d": add_months(issued_on, rule.due_months)}
+                   "d": due_date(issued_on, rule.due_months)}
                   for rule in rules for unit, basis in _matches(conn, rule, year, indicators)]
         if chosen:
             conn.execute(text(

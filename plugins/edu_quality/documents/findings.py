@@ -5,6 +5,8 @@ where the warehouse holds one.
 """
 from __future__ import annotations
 
+import re
+
 from edu_quality.formatting import sentence
 from edu_quality.formatting import value as fmt_value
 
@@ -122,3 +124,24 @@ def school_findings(indicators: list[dict], factors: list[dict], heads: list[dic
         for r in f["recommendations"]:
             r["finding_no"] = n
     return found
+
+
+SCORE = re.compile(r"→ (\d+) из 100")
+
+
+def drivers(direction: dict, keep: int = 2) -> str:
+    """What drives a direction's score: for a deficit its whole evidence, otherwise its `keep` weakest parts."""
+    evidence = direction["evidence_ru"] or ""
+    if direction["deficit"] or direction["score"] is None or ": " not in evidence:
+        return sentence(evidence)
+    parts = [p for p in evidence.split(": ", 1)[1].split("; ") if SCORE.search(p)]
+    if len(parts) <= keep:
+        return sentence(evidence)
+    weakest = sorted(parts, key=lambda p: int(SCORE.search(p).group(1)))[:keep]
+    return sentence("слабее всего: " + "; ".join(weakest))
+
+
+def document_of(recommendation: dict) -> str | None:
+    """The regulatory document a recommendation's basis names (after «Документ: »), if any."""
+    basis = recommendation.get("basis_ru") or ""
+    return basis.split(" Документ: ", 1)[1].rstrip(".") if " Документ: " in basis else None

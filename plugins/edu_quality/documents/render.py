@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from edu_quality.documents import queries, writer
 from edu_quality.documents.appendix import appendix_rows
 from edu_quality.documents.docx_templates import SCHOOL_TEMPLATE
-from edu_quality.documents.findings import school_findings
+from edu_quality.documents.findings import document_of, drivers, school_findings
 from edu_quality.faults import failpoint
 from edu_quality.formatting import cell, date_ru, quotes_ru, sentence
 from edu_quality.recommendations.catalogue import rule_conditions
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 QUERIES = "school_recommendations/"
 # Charts where a reader would rather look than read: the headline results.
 CHART_INDICATORS = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus")
+# The summary's headline results: the school's place against its municipality, cluster and region.
+HEADLINE_INDICATORS = ("vpr_share_mark_2", "vpr_share_marks_4_5", "oge_share_mark_2", "ege_share_below_min")
 REFERENCE_LEVELS = ("value", "previous_value", "change", "municipality_value", "cluster_value", "region_value")
 
 
@@ -75,13 +77,17 @@ def _analysis(conn, year: int) -> dict:
 
 def _context(year: int, s: dict, indicators: list[dict], analysis: dict, conditions: dict) -> dict:
     code = s["school_code"]
-    recs = [{**r, "due_date_ru": date_ru(r["due_date"])} for r in analysis["recs"].get(code, [])]
-    factors, heads = analysis["factors"].get(code, []), analysis["heads"].get(code, [])
+    recs = [{**r, "due_date_ru": date_ru(r["due_date"]), "document_ru": document_of(r)}
+            for r in analysis["recs"].get(code, [])]
+    factors = analysis["factors"].get(code, [])
+    heads = [{**h, "drivers_ru": drivers(h)} for h in analysis["heads"].get(code, [])]
     findings = school_findings(indicators, factors, heads, analysis["status"].get(code),
                                analysis["practices"].get(code, []), recs, conditions)
     school = {**{k: v for k, v in s.items() if k != "cluster"}, "school_name": quotes_ru(s["school_name"])}
-    return {"year": year, "school": school, "indicators": indicators,
-            "appendix": appendix_rows(indicators, s.get("school_type")),
+    appendix = appendix_rows(indicators, s.get("school_type"))
+    return {"year": year, "school": school, "indicators": indicators, "appendix": appendix,
+            "headline": [i for i in appendix if i["indicator_code"] in HEADLINE_INDICATORS],
+            "status": analysis["status"].get(code) or {},
             "chart_indicators": [i for i in indicators if i["indicator_code"] in CHART_INDICATORS],
             "recommendations": recs, "findings": findings, "factors": factors, "heads": heads,
             "any_risk": any(f["risk"] for f in findings)}

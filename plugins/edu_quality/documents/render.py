@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 QUERIES = "school_recommendations/"
 # Charts where a reader would rather look than read: the headline results.
 CHART_INDICATORS = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus")
+STATUS_SUMMARY_RU = {
+    "low_results": "школа с низкими образовательными результатами",
+    "unfavorable_conditions": "школа, функционирующая в неблагоприятных социальных условиях",
+    "biased_results_suspected": "есть признаки необъективности результатов, которые требуют проверки (это не вывод "
+                                "о нарушениях)",
+    "successful_practice": "школа — носитель успешной практики"}
 # The summary's headline results: the school's place against its municipality, cluster and region.
 HEADLINE_INDICATORS = ("vpr_share_mark_2", "vpr_share_marks_4_5", "oge_share_mark_2", "ege_share_below_min")
 REFERENCE_LEVELS = ("value", "previous_value", "change", "municipality_value", "cluster_value", "region_value")
@@ -124,12 +130,22 @@ def docx_context(context: dict) -> dict:
     factors = [{**f, "evidence_ru": sentence(f["evidence_ru"]),
                 "state_ru": "в зоне риска" if f["at_risk"] else "нет данных" if f["at_risk"] is None
                 else "не в зоне риска"} for f in context["factors"]]
-    heads = [{**h, "evidence_ru": sentence(h["evidence_ru"]),
-              "score_ru": "нет данных" if h["score"] is None else cell(h["score"]),
-              "deficit_ru": "дефицит" if h["deficit"] else "—" if h["score"] is None else "нет"}
+    heads = [{**h, "score_ru": "—" if h["score"] is None else cell(h["score"]),
+              "deficit_ru": "дефицит" if h["deficit"] else "нет данных" if h["score"] is None else "нет"}
              for h in context["heads"]]
     return {**context, "indicators": context["appendix"], "plan_rows": plan, "finding_rows": findings,
-            "factor_rows": factors, "head_rows": heads}
+            "factor_rows": factors, "head_rows": heads, "status_line_ru": status_line(context)}
+
+
+def status_line(context: dict) -> str:
+    """The summary's statuses in one sentence (the Word version; the HTML template words it the same)."""
+    status = context["status"]
+    named = [text for key, text in STATUS_SUMMARY_RU.items() if status.get(key)] or ["особых статусов нет"]
+    score = status.get("head_effectiveness_score")
+    head = (f"интегральная оценка эффективности руководителя — {cell(score)} из 100" if score is not None else
+            "интегральная оценка эффективности руководителя не рассчитана: мало направлений с данными")
+    return (f"Статусы по итогам анализа: {'; '.join(named)}; {head}. Выводов — {len(context['findings'])}, "
+            f"рекомендаций — {len(context['recommendations'])}.")
 
 
 def school_document(context: dict, out_dir: Path, formats: tuple[str, ...]) -> writer.Document:

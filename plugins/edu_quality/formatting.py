@@ -110,10 +110,33 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
 
 
+def upper_first(text: str) -> str:
+    """The start of a sentence: «доля педагогов …» → «Доля педагогов …»."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def quotes_ru(text: str) -> str:
+    """Straight or English quotation marks of a source's text (a school's name) as «ёлочки»:
+    МБОУ "СОШ № 1" → МБОУ «СОШ № 1»."""
+    out, opened = [], False
+    for ch in text or "":
+        if ch in "\"“”„":
+            ch, opened = ("»", False) if opened else ("«", True)
+        out.append(ch)
+    return "".join(out)
+
+
+def sentence(text: str) -> str:
+    """A sentence of stored text: a capital first letter and one full stop at the end."""
+    text = upper_first((text or "").strip())
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
 def date_ru(day: date) -> str:
     """1 марта 2026 г."""
     return f"{day.day} {MONTHS_RU[day.month - 1]} {day.year} г."
 
 
 # The Jinja filters of every template (documents/templating.py registers them).
-JINJA_FILTERS = {"cell": cell, "exact": exact, "whole_percent": whole_percent, "date_ru": date_ru}
+JINJA_FILTERS = {"cell": cell, "exact": exact, "whole_percent": whole_percent, "date_ru": date_ru,
+                 "quotes_ru": quotes_ru, "sentence": sentence}

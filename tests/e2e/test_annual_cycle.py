@@ -118,13 +118,14 @@ def test_documents_for_each_school_with_its_own_content(cycle, warehouse):
         assert s.school_code in html
         assert "не используются для оценки деятельности отдельных педагогических работников" in html
         assert "<svg" in html
-        # each recommendation: once in the recommendations table, once in the plan of measures
-        assert html.count("<tr><td>R-") == 2 * recs.get(s.school_code, 0)
+        # each recommendation: once under the finding it answers, once in the plan of measures
+        assert html.count('data-rec="R-') == recs.get(s.school_code, 0)
+        assert html.count("<tr><td>R-") == recs.get(s.school_code, 0)
         assert stem.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
         word = docx.Document(str(stem.with_suffix(".docx")))
         word_text = "\n".join(p.text for p in word.paragraphs)
         assert s.school_code in word_text and "не используются для оценки деятельности" in word_text
-        plan = word.tables[2]
+        plan = word.tables[4]  # after the summary, the findings, the risk profile and the heads' monitoring
         assert len(plan.rows) == 1 + max(1, recs.get(s.school_code, 0))
 
 

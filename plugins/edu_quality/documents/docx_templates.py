@@ -49,19 +49,36 @@ def build_school_template(path: Path) -> None:
     doc.add_paragraph("по результатам мониторинга качества образования за {{ year }} год")
     doc.add_paragraph("{{ school.school_name }} (код ОО {{ school.school_code }}), {{ school.municipality_name }}")
     doc.add_paragraph("Руководитель: {{ school.head_name or 'не указан' }}. Дата направления: {{ issued_on_ru }}")
-    doc.add_heading("1. Показатели образовательной организации", level=2)
-    _table(doc, ["Показатель", "ОО", "Прошлый год", "Муниципалитет", "Регион"], "i in indicators",
-           ["{{ i.name_ru }}", "{{ i.value_ru }}", "{{ i.previous_ru }}", "{{ i.municipality_ru }}",
-            "{{ i.region_ru }}"], [7, 2, 2.5, 2.5, 2])
-    doc.add_heading("2. Рекомендации", level=2)
-    _table(doc, ["Код", "Рекомендация", "Основание"], "r in recommendations",
-           ["{{ r.recommendation_code }}", "{{ r.text_ru }}", "{{ r.basis_ru }}"], [2, 9, 5])
-    doc.add_heading("3. План мероприятий", level=2)
-    _table(doc, ["Код", "Мероприятие", "Ответственный", "Срок"], "r in plan_rows",
-           ["{{ r.recommendation_code }}", "", "", "до {{ r.due_date_ru }}"], [2, 8, 3.5, 2.5])
-    doc.add_paragraph("План мероприятий представляется в муниципальный орган управления образованием в течение "
-                      "одного месяца после получения результатов мониторинга (до {{ due_date_ru }}).")
     doc.add_paragraph(NOT_FOR_TEACHERS).runs[0].bold = True
+    doc.add_heading("1. Главное", level=2)
+    _table(doc, ["Показатель", "ОО", "Прошлый год", "Муниципалитет", "Кластер", "Регион"], "i in headline",
+           ["{{ i.label_ru }}", "{{ i.value_ru }}", "{{ i.previous_value_ru }}", "{{ i.municipality_value_ru }}",
+            "{{ i.cluster_value_ru }}", "{{ i.region_value_ru }}"], [6, 2, 2.5, 2.5, 2, 2])
+    doc.add_paragraph("{{ status_line_ru }}")
+    doc.add_heading("2. Выводы и рекомендации", level=2)
+    doc.add_paragraph("{% if not any_risk %}Показатели организации не попадают в зоны риска; рекомендуется "
+                      "продолжить работу и рассмотреть возможность распространения опыта.{% endif %}")
+    _table(doc, ["№", "Вывод", "Рекомендация и основание"], "f in finding_rows",
+           ["{{ f.number }}", "{{ f.title_ru }}. {{ f.evidence_ru }}", "{{ f.answer_ru }}"], [1, 7, 8])
+    doc.add_heading("3. Рисковый профиль", level=2)
+    _table(doc, ["Фактор риска", "Оценка", "Обоснование"], "f in factor_rows",
+           ["{{ f.risk_factor_name_ru }}", "{{ f.state_ru }}", "{{ f.evidence_ru }}"], [6, 3, 7])
+    doc.add_heading("4. Мониторинг эффективности руководителя по направлениям", level=2)
+    _table(doc, ["Направление", "Оценка", "Дефицит", "Что определяет оценку"], "h in head_rows",
+           ["{{ h.direction_code }}. {{ h.direction_name_ru }}", "{{ h.score_ru }}", "{{ h.deficit_ru }}",
+            "{{ h.drivers_ru }}"], [6, 2, 2, 6])
+    doc.add_heading("5. План мероприятий", level=2)
+    _table(doc, ["Рекомендация", "Вывод", "Мероприятие", "Ответственный", "Срок", "Отметка о выполнении"],
+           "r in plan_rows", ["{{ r.recommendation_code }}", "{{ r.finding_ru }}", "", "Руководитель ОО",
+                              "до {{ r.due_date_ru }}", ""], [2, 1.5, 5, 3, 2.5, 2])
+    doc.add_paragraph("План мероприятий представляется в муниципальный орган управления образованием в течение "
+                      "одного месяца после получения результатов мониторинга (до {{ due_date_ru }}). Срок, выпавший на "
+                      "выходной или нерабочий праздничный день, перенесён на ближайший следующий рабочий день "
+                      "(ст. 193 Гражданского кодекса РФ) по производственному календарю: {{ calendar_ru }}.")
+    doc.add_heading("Приложение. Показатели образовательной организации", level=2)
+    _table(doc, ["Показатель", "ОО", "Прошлый год", "Муниципалитет", "Регион"], "i in indicators",
+           ["{{ i.label_ru }}", "{{ i.value_ru }}", "{{ i.previous_value_ru }}", "{{ i.municipality_value_ru }}",
+            "{{ i.region_value_ru }}"], [7, 2, 2.5, 2.5, 2])
     doc.save(path)
 
 

@@ -12,16 +12,27 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from edu_quality.documents import paths, queries, writer
+from edu_quality.documents.appendix import appendix_rows
 from edu_quality.documents.docx_templates import SCHOOL_TEMPLATE
+from edu_quality.documents.findings import document_of, drivers, school_findings
 from edu_quality.faults import failpoint
-from edu_quality.formatting import cell, date_ru
+from edu_quality.formatting import cell, date_ru, quotes_ru, sentence
+from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.recommendations.choose import risk_level
-from edu_quality.recommendations.due import add_months
+from edu_quality.recommendations.due import calendar_ru, due_date
 
 log = logging.getLogger(__name__)
 QUERIES = "school_recommendations/"
 # Charts where a reader would rather look than read: the headline results.
 CHART_INDICATORS = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus")
+STATUS_SUMMARY_RU = {
+    "low_results": "школа с низкими образовательными результатами",
+    "unfavorable_conditions": "школа, функционирующая в неблагоприятных социальных условиях",
+    "biased_results_suspected": "есть признаки необъективности результатов, которые требуют проверки (это не вывод "
+                                "о нарушениях)",
+    "successful_practice": "школа — носитель успешной практики"}
+# The summary's headline results: the school's place against its municipality, cluster and region.
+HEADLINE_INDICATORS = ("vpr_share_mark_2", "vpr_share_marks_4_5", "oge_share_mark_2", "ege_share_below_min")
 REFERENCE_LEVELS = ("value", "previous_value", "change", "municipality_value", "cluster_value", "region_value")
 
 
@@ -45,12 +56,47 @@ def _indicator_rows(conn, year: int, schools: list) -> list[dict]:
 def _by_school(values: list[dict]) -> dict[str, list]:
     by_school: dict[str, list] = {}
     for v in values:
-        item = {k: v[k] for k in ("indicator_code", "name_ru", "unit", "polarity")}
+        item = {k: v[k] for k in ("indicator_code", "name_ru", "unit", "polarity", "thresholds", "direction_code",
+                                       "direction_name_ru")}
         for k in REFERENCE_LEVELS:
             item[k] = _num(v[k])
         item["risk"] = risk_level(item["value"], v["polarity"], v["thresholds"])
         by_school.setdefault(v["unit_code"], []).append(item)
     return by_school
+
+
+def _grouped(conn, name: str, year: int, key: str = "school_code") -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in queries.run(conn, QUERIES + name, year=year).mappings():
+        out.setdefault(r[key], []).append(dict(r))
+    return out
+
+
+def _analysis(conn, year: int) -> dict:
+    """The analysis of each school: risk profile, heads' monitoring, statuses, practices, recommendations."""
+    return {"factors": _grouped(conn, "risk_profile", year), "heads": _grouped(conn, "head_effectiveness", year),
+            "practices": _grouped(conn, "practices", year),
+            "status": {r["school_code"]: dict(r) for r in queries.run(conn, QUERIES + "statuses", year=year)
+                       .mappings()},
+            "recs": _grouped(conn, "recommendations", year, "unit_code")}
+
+
+def _context(year: int, s: dict, indicators: list[dict], analysis: dict, conditions: dict) -> dict:
+    code = s["school_code"]
+    recs = [{**r, "due_date_ru": date_ru(r["due_date"]), "document_ru": document_of(r)}
+            for r in analysis["recs"].get(code, [])]
+    factors = analysis["factors"].get(code, [])
+    heads = [{**h, "drivers_ru": drivers(h)} for h in analysis["heads"].get(code, [])]
+    findings = school_findings(indicators, factors, heads, analysis["status"].get(code),
+                               analysis["practices"].get(code, []), recs, conditions)
+    school = {**{k: v for k, v in s.items() if k != "cluster"}, "school_name": quotes_ru(s["school_name"])}
+    appendix = appendix_rows(indicators, s.get("school_type"))
+    return {"year": year, "school": school, "indicators": indicators, "appendix": appendix,
+            "headline": [i for i in appendix if i["indicator_code"] in HEADLINE_INDICATORS],
+            "status": analysis["status"].get(code) or {},
+            "chart_indicators": [i for i in indicators if i["indicator_code"] in CHART_INDICATORS],
+            "recommendations": recs, "findings": findings, "factors": factors, "heads": heads,
+            "any_risk": any(f["risk"] for f in findings)}
 
 
 def school_contexts(engine: Engine, year: int, issued_on: date, municipality_code: str | None = None) -> list[dict]:
@@ -59,31 +105,47 @@ def school_contexts(engine: Engine, year: int, issued_on: date, municipality_cod
         schools = queries.run(conn, QUERIES + "schools", year=year,
                               municipality_code=municipality_code).mappings().all()
         values = _indicator_rows(conn, year, schools)
-        recs = queries.run(conn, QUERIES + "recommendations", year=year).mappings().all()
-    by_school = _by_school(values)
-    recs_by_school: dict[str, list] = {}
-    for r in recs:
-        recs_by_school.setdefault(r["unit_code"], []).append({**r, "due_date_ru": date_ru(r["due_date"])})
-    due = add_months(issued_on, 1)
-    contexts = []
-    for s in schools:
-        indicators = by_school.get(s["school_code"], [])
-        contexts.append({
-            "year": year, "school": {k: v for k, v in s.items() if k != "cluster"}, "indicators": indicators,
-            "chart_indicators": [i for i in indicators if i["indicator_code"] in CHART_INDICATORS],
-            "recommendations": recs_by_school.get(s["school_code"], []),
-            "issued_on_ru": date_ru(issued_on), "due_date_ru": date_ru(due),
-        })
-    return contexts
+        analysis = _analysis(conn, year)
+    by_school, conditions = _by_school(values), rule_conditions()
+    due = due_date(issued_on, 1)
+    years = {due.year} | {r["due_date"].year for recs in analysis["recs"].values() for r in recs}
+    dates = {"issued_on_ru": date_ru(issued_on), "due_date_ru": date_ru(due), "calendar_ru": calendar_ru(years)}
+    return [{**_context(year, dict(s), by_school.get(s["school_code"], []), analysis, conditions), **dates}
+            for s in schools]
+
+
+def _answer_ru(finding: dict) -> str:
+    if not finding["recommendations"]:
+        return finding["why_none_ru"]
+    return " ".join(f"{r['recommendation_code']} (до {r['due_date_ru']}): {r['text_ru']} Основание: {r['basis_ru']}"
+                    for r in finding["recommendations"])
 
 
 def docx_context(context: dict) -> dict:
     """The Word version's context: the table's numbers already formatted, the plan never empty."""
-    indicators = [{**i, "value_ru": cell(i["value"], i["unit"]), "previous_ru": cell(i["previous_value"], i["unit"]),
-                   "municipality_ru": cell(i["municipality_value"], i["unit"]),
-                   "region_ru": cell(i["region_value"], i["unit"])} for i in context["indicators"]]
-    plan = context["recommendations"] or [{"recommendation_code": "—", "due_date_ru": context["due_date_ru"]}]
-    return {**context, "indicators": indicators, "plan_rows": plan}
+    plan = [{**r, "finding_ru": f"№ {r['finding_no']}" if r.get("finding_no") else "—"}
+            for r in context["recommendations"]]
+    plan = plan or [{"recommendation_code": "—", "finding_ru": "—", "due_date_ru": context["due_date_ru"]}]
+    findings = [{**f, "answer_ru": _answer_ru(f)} for f in context["findings"]]
+    factors = [{**f, "evidence_ru": sentence(f["evidence_ru"]),
+                "state_ru": "в зоне риска" if f["at_risk"] else "нет данных" if f["at_risk"] is None
+                else "не в зоне риска"} for f in context["factors"]]
+    heads = [{**h, "score_ru": "—" if h["score"] is None else cell(h["score"]),
+              "deficit_ru": "дефицит" if h["deficit"] else "нет данных" if h["score"] is None else "нет"}
+             for h in context["heads"]]
+    return {**context, "indicators": context["appendix"], "plan_rows": plan, "finding_rows": findings,
+            "factor_rows": factors, "head_rows": heads, "status_line_ru": status_line(context)}
+
+
+def status_line(context: dict) -> str:
+    """The summary's statuses in one sentence (the Word version; the HTML template words it the same)."""
+    status = context["status"]
+    named = [text for key, text in STATUS_SUMMARY_RU.items() if status.get(key)] or ["особых статусов нет"]
+    score = status.get("head_effectiveness_score")
+    head = (f"интегральная оценка эффективности руководителя — {cell(score)} из 100" if score is not None else
+            "интегральная оценка эффективности руководителя не рассчитана: мало направлений с данными")
+    return (f"Статусы по итогам анализа: {'; '.join(named)}; {head}. Выводов — {len(context['findings'])}, "
+            f"рекомендаций — {len(context['recommendations'])}.")
 
 
 def school_document(context: dict, out_dir: Path, formats: tuple[str, ...]) -> writer.Document:

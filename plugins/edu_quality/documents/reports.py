@@ -15,7 +15,7 @@ from edu_quality.documents import paths, queries, writer
 from edu_quality.documents.docx_templates import ORDER_TEMPLATE
 from edu_quality.formatting import date_ru
 from edu_quality.recommendations.choose import risk_level
-from edu_quality.recommendations.due import add_months
+from edu_quality.recommendations.due import due_date
 
 # Headline indicators of the report's tables and charts, in the order a methodologist reads them.
 HEADLINE = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus", "oge_share_mark_2",
@@ -63,7 +63,7 @@ def municipality_context(engine: Engine, year: int, code: str, issued_on: date) 
     names, status = data["names"], data["status"]
     return {
         "year": year, "municipality": dict(data["municipality"]), "issued_on_ru": date_ru(issued_on),
-        "review_due_ru": date_ru(add_months(issued_on, 1)), "indicators": indicators, "schools": schools,
+        "review_due_ru": date_ru(due_date(issued_on, 1)), "indicators": indicators, "schools": schools,
         "ranking_name": names.get(RANKING_INDICATOR, (RANKING_INDICATOR, "%"))[0],
         "distribution_name": names.get(DISTRIBUTION_INDICATOR, (DISTRIBUTION_INDICATOR, "%"))[0],
         "histogram": histogram(distribution),

@@ -24,7 +24,9 @@ CATALOGUE = PATHS.root / "include" / "recommendations" / "catalogue.yaml"
 LEVELS = ("school", "municipality")
 # The school statuses of the analysis (mart.school_status) a rule may be conditioned on.
 STATUSES = ("low_results", "unfavorable_conditions", "biased_results_suspected")
-CONDITIONS = ("indicator", "risk_factor", "status", "always")
+# The directions of the heads' monitoring (mart.head_effectiveness) a rule may answer a deficit of.
+HEAD_DIRECTIONS = tuple(f"H{n}" for n in range(1, 10))
+CONDITIONS = ("indicator", "risk_factor", "status", "head_direction", "always")
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,10 @@ class Rule:
     code: str
     level: str          # the addressee's level: school | municipality
     addressee: str
-    when: dict          # {indicator, level} | {risk_factor} | {status} | {always: true}
+    when: dict          # {indicator, level} | {risk_factor} | {status} | {head_direction} | {always: true}
     text_ru: str
     due_months: int
+    document_ru: str = ""   # the regulatory document the rule rests on (/work/shared/seeds), or nothing
 
 
 Text = Annotated[str, Field(min_length=1)]
@@ -48,14 +51,15 @@ class Condition(BaseModel):
     at_least: bool | None = None
     risk_factor: Text | None = None
     status: Literal[STATUSES] | None = None
+    head_direction: Literal[HEAD_DIRECTIONS] | None = None
     always: Literal[True] | None = None
 
     @model_validator(mode="after")
     def _one(self):
         named = [k for k in CONDITIONS if getattr(self, k) is not None]
         if len(named) != 1:
-            raise ValueError("условие when — ровно одно из: indicator (с level), risk_factor, status или "
-                             f"always: true; указано: {', '.join(named) or 'ничего'}")
+            raise ValueError("условие when — ровно одно из: indicator (с level), risk_factor, status, "
+                             f"head_direction или always: true; указано: {', '.join(named) or 'ничего'}")
         if self.indicator is not None and self.level is None:
             raise ValueError("условие по показателю требует level: risk_high или risk_medium (зона риска)")
         if self.indicator is None and (self.level is not None or self.at_least is not None):
@@ -72,6 +76,7 @@ class RuleModel(BaseModel):
     when: Condition
     text_ru: Text
     due_months: Annotated[int, Field(ge=1)] = 1
+    document_ru: Text | None = None
 
 
 def _indicator_rule(when: dict, indicators: dict[str, dict]) -> str | None:
@@ -114,8 +119,9 @@ def references(items: list[dict], indicators: dict[str, dict], factors: dict[str
             message, loc = _indicator_rule(when, indicators), (i, "when", "indicator")
         elif "risk_factor" in when:
             message, loc = _factor_rule(when["risk_factor"], factors, settings), (i, "when", "risk_factor")
-        if message is None and item.get("level", "school") != "school" and ("risk_factor" in when or "status" in when):
-            message, loc = ("условия по фактору риска и по статусу относятся к школам: уберите level: "
+        school_only = any(k in when for k in ("risk_factor", "status", "head_direction"))
+        if message is None and item.get("level", "school") != "school" and school_only:
+            message, loc = ("условия по фактору риска, статусу и направлению относятся к школам: уберите level: "
                             f"{item['level']}"), (i, "level")
         if message:
             found.append((loc, message))
@@ -160,7 +166,8 @@ def load_rules(path: Path = CATALOGUE) -> list[Rule]:
     if problems:
         raise ConfigError(problems)
     return [Rule(i["code"], i.get("level", "school"), i["addressee"], dict(i["when"]), " ".join(i["text_ru"].split()),
-                 int(i.get("due_months", 1))) for i in doc.data or []]
+                 int(i.get("due_months", 1)), " ".join((i.get("document_ru") or "").split()))
+            for i in doc.data or []]
 
 
 def rule_conditions(path: Path = CATALOGUE) -> dict[str, dict]:

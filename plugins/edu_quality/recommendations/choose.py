@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from edu_quality.formatting import basis_value
 from edu_quality.recommendations.catalogue import Rule, load_rules
-from edu_quality.recommendations.due import add_months
+from edu_quality.recommendations.due import due_date
 
 LEVEL_RU = {"risk_high": "высокого риска", "risk_medium": "среднего риска"}
 STATUS_RU = {"low_results": "школа с низкими образовательными результатами",
@@ -74,6 +74,12 @@ def _matches(conn, rule: Rule, year: int, indicators: dict) -> list[tuple[str, s
             "select school_code, risk_factor_name_ru, evidence_ru from mart.school_risk_profile "
             "where year = :y and risk_factor_code = :c and at_risk order by school_code"),
             {"y": year, "c": when["risk_factor"]})]
+    if "head_direction" in when:
+        return [(r.school_code, f"Мониторинг эффективности руководителя, направление «{r.direction_name_ru}»: "
+                                f"{r.evidence_ru}") for r in conn.execute(text(
+            "select school_code, direction_name_ru, evidence_ru from mart.head_effectiveness "
+            "where year = :y and direction_code = :c and deficit order by school_code"),
+            {"y": year, "c": when["head_direction"]})]
     if "status" in when:
         if when["status"] not in STATUS_RU:
             raise ValueError(f"rule {rule.code}: unknown status {when['status']}")
@@ -89,8 +95,9 @@ def choose(engine: Engine, year: int, issued_on: date, rules: list[Rule] | None 
     with engine.begin() as conn:
         conn.execute(text("delete from core.recommendation where year = :y"), {"y": year})
         indicators = {level: _indicator_rows(conn, year, level) for level in ("school", "municipality")}
-        chosen = [{"y": year, "l": rule.level, "u": unit, "c": rule.code, "t": rule.text_ru, "b": basis,
-                   "d": add_months(issued_on, rule.due_months)}
+        chosen = [{"y": year, "l": rule.level, "u": unit, "c": rule.code, "t": rule.text_ru,
+                   "b": f"{basis} Документ: {rule.document_ru}." if rule.document_ru else basis,
+                   "d": due_date(issued_on, rule.due_months)}
                   for rule in rules for unit, basis in _matches(conn, rule, year, indicators)]
         if chosen:
             conn.execute(text(

@@ -1,0 +1,71 @@
+"""Every school document of the demo region against the warehouse: each high-risk indicator, risk factor at
+risk, deficit of the heads' monitoring and status in mart appears in that school's document with a
+recommendation or a sentence saying why none applies, and no document says there is no risk where mart
+holds one. The demo region (`edu-quality sample` defaults, as `make demo`) is run once for the module."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.documents import consistency
+
+YEAR = 2026
+pytestmark = pytest.mark.e2e
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "edu-quality"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "edu_quality"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=dict(os.environ), timeout=1800)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, warehouse):
+    root = tmp_path_factory.mktemp("demo")
+    inbox, output = root / "inbox", root / "output"
+    sample = _cli("sample", "--year", str(YEAR), "--out", str(inbox))
+    assert sample.returncode == 0, sample.stderr
+    run = _cli("run", "--year", str(YEAR), "--inbox", str(inbox), "--output", str(output),
+               "--issued-on", "2026-11-20")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return {"output": output, "problems": consistency.problems(warehouse, output, YEAR),
+            "pages": consistency.school_pages(output, YEAR)}
+
+
+def test_every_school_has_a_document(demo):
+    assert len(demo["pages"]) >= 300
+    assert demo["problems"]["missing_document"] == []
+
+
+def test_no_document_says_no_risk_where_mart_holds_one(demo):
+    assert demo["problems"]["no_risk_claimed"] == []
+
+
+def test_every_finding_of_mart_is_in_the_document(demo):
+    assert demo["problems"]["finding_missing"] == []
+
+
+def test_every_finding_has_a_recommendation_or_says_why_none(demo):
+    assert demo["problems"]["finding_unanswered"] == []
+
+
+def test_every_recommendation_of_mart_is_in_the_document(demo):
+    assert demo["problems"]["recommendation_missing"] == []
+
+
+def test_every_document_is_in_correct_russian_typography(demo):
+    found = {school: consistency.typography_problems(page) for school, page in demo["pages"].items()}
+    assert {school: p[:3] for school, p in found.items() if p} == {}
+
+
+def test_the_head_is_addressed_by_name_and_the_results_are_not_for_teachers(demo, warehouse):
+    heads = consistency.head_names(warehouse, YEAR)
+    for school, page in demo["pages"].items():
+        text = consistency.visible_text(page)
+        assert text.startswith("Адресные рекомендации руководителю общеобразовательной организации"), school
+        assert f"Руководитель: {heads.get(school) or 'не указан'}." in text, school
+        assert "не используются для оценки деятельности отдельных педагогических работников" in text, school

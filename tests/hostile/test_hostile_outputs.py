@@ -13,7 +13,9 @@ from sample_region import generate
 from tests.reliability.cycle import run_cycle
 
 YEAR = 2063
-HOSTILE = '=HYPERLINK("http://evil.example","Школа") <script>alert(1)</script> {{ 7*7 }} & "кавычки" </w:t>'
+FRAGMENTS = ('=HYPERLINK("http://evil.example","Школа")', "<script>alert(1)</script>", "{{ 7*7 }}", "&", '"кавычки"',
+             "</w:t>")
+HOSTILE = " ".join(FRAGMENTS)
 
 
 @pytest.fixture(scope="module")

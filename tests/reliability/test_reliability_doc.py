@@ -52,6 +52,23 @@ def test_the_access_and_housekeeping_figures_are_those_of_the_tests():
     assert _figure(text, "validation results kept per suite") == KEEP_RESULTS_PER_SUITE
 
 
+def test_the_hostile_input_and_output_figures_are_those_of_the_tests():
+    from edu_quality.pipeline.inbox import InboxFile  # noqa: F401  (the statuses below are its)
+    from edu_quality.pipeline.steps import FORMULA_STARTS
+
+    from ..hostile.test_hostile_outputs import FRAGMENTS
+    from ..unit.test_document_paths import test_a_path_shaped_code_becomes_one_component_inside_the_year as paths
+
+    text = DOC.read_text(encoding="utf-8")
+    assert _figure(text, "hostile name fragments carried through every output") == len(FRAGMENTS)
+    assert _figure(text, "formula starts defused in the CSV lists") == len(FORMULA_STARTS)
+    migration = (PATHS.root / "sql" / "migrations" / "011_inbox_files.sql").read_text(encoding="utf-8")
+    statuses = re.search(r"status in \(([^)]*)\)", migration)[1].count("'") // 2
+    assert _figure(text, "kinds of inbox file accounted for") == statuses
+    codes = next(m.args[1] for m in paths.pytestmark if m.name == "parametrize")
+    assert _figure(text, "path-shaped codes kept inside the year's output folder") == len(codes)
+
+
 def test_every_test_file_named_exists():
     text = DOC.read_text(encoding="utf-8")
     named = set(re.findall(r"tests/[\w/]+\.py", text))

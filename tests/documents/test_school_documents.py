@@ -4,23 +4,17 @@ recommendation or a sentence saying why none applies, and no document says there
 holds one. The demo region (`edu-quality sample` defaults, as `make demo`) is run once for the module."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
+from tests.cli import edu_quality
 from tests.documents import consistency
 
 YEAR = 2026
 pytestmark = pytest.mark.e2e
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    exe = Path(sys.executable).parent / "edu-quality"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "edu_quality"]
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=dict(os.environ), timeout=1800)
+def _cli(*args: str):
+    return edu_quality(*args, timeout=1800)
 
 
 @pytest.fixture(scope="module")

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import docx
 import pytest
 from sqlalchemy import text
 
+from tests.cli import edu_quality
+
 YEAR = 2025
 pytestmark = pytest.mark.e2e
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    exe = Path(sys.executable).parent / "edu-quality"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "edu_quality"]
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=dict(os.environ), timeout=900)
+def _cli(*args: str):
+    return edu_quality(*args, timeout=900)
 
 
 def _warehouse_digest(engine) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from edu_quality.config import PATHS
 from edu_quality.sources import contract
 from edu_quality.sources.description import descriptions
-from edu_quality.validation.rules import unknown_rules
+from edu_quality.validation.rules import rule_problems
 from edu_quality.validation.suites import suite_text
 from edu_quality.warehouse.tables import COLUMN_RULES, ROW_BUILDERS, SIDE_TABLES
 
@@ -20,7 +20,7 @@ def test_every_suite_file_is_written_from_its_description():
 
 
 def test_every_named_rule_exists():
-    assert unknown_rules() == []
+    assert rule_problems() == []
     for d in descriptions().values():
         assert all(how.get("rule", next(iter(COLUMN_RULES))) in COLUMN_RULES for how in d.load_transforms().values())
         assert d.rows is None or d.rows in ROW_BUILDERS, d.name

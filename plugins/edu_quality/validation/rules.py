@@ -55,13 +55,6 @@ def rule_problems(project=None) -> list:
     return problems
 
 
-def unknown_rules() -> list[tuple[str, str]]:
-    """(source, rule) for every rule a description names that does not exist."""
-    from edu_quality.sources.description import descriptions
-
-    return [(d.name, r) for d in descriptions().values() for r in d.prepare if r not in RULES]
-
-
 # --- Shared ------------------------------------------------------------------------------------------
 
 @rule("year_matches")

@@ -108,8 +108,8 @@ def test_a_wrong_level(project, capsys):
 
 
 def test_a_misspelt_status_and_a_missing_risk_zone(project, capsys):
-    status = plant(project / CATALOGUE, "when: {status: unfavorable_conditions}",
-                   "when: {status: unfavourable_conditions}")
+    status = plant(project / CATALOGUE, "addressee: Руководитель ОО\n  when: {status: unfavorable_conditions}",
+                   "addressee: Руководитель ОО\n  when: {status: unfavourable_conditions}") + 1
     zone = plant(project / CATALOGUE, "when: {indicator: vpr_share_confirmed, level: risk_high}",
                  "when: {indicator: vpr_share_confirmed}")
     lines = refused(project, capsys, f"{CATALOGUE}, строка {status}: правило R-UNF-01, поле when.status: значение "

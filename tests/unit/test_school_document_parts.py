@@ -54,6 +54,20 @@ def test_every_finding_has_its_recommendation_or_says_why_none():
     assert by_key["factor:RF04"]["evidence_ru"] == "Доля."
 
 
+def test_findings_come_worst_first_and_a_successful_practice_last():
+    indicators = [_indicator("oge_share_mark_2", "Доля «2» по ОГЭ", "%", 12.0, risk="risk_medium",
+                             thresholds={"risk_medium": 10}),
+                  _indicator("vpr_share_mark_2", "Доля отметок «2» по ВПР", "%", 25.0, risk="risk_high",
+                             thresholds={"risk_high": 20})]
+    factors = [{"risk_factor_code": "RF02", "risk_factor_name_ru": "Кадры", "at_risk": True, "evidence_ru": "доля"}]
+    status = {"low_results": True, "low_results_evidence_ru": "x", "successful_practice": True}
+    practices = [{"practice_name_ru": "Практика", "evidence_ru": "рост"}]
+    found = school_findings(indicators, factors, [], status, practices, [], {})
+    assert [f["key"] for f in found] == ["status:low_results", "indicator:vpr_share_mark_2", "factor:RF02",
+                                         "indicator:oge_share_mark_2", "status:successful_practice"]
+    assert [f["number"] for f in found] == [1, 2, 3, 4, 5]
+
+
 def test_quotes_and_sentences():
     assert quotes_ru('МБОУ "СОШ № 1"') == "МБОУ «СОШ № 1»"
     assert sentence("доля 0,5 ед.") == "Доля 0,5 ед."

@@ -30,6 +30,9 @@ NO_RULE_RU = {
     "practice": "Рекомендация не требуется: опыт школы предлагается рассмотреть для распространения в "
                 "муниципалитете.",
 }
+# What a head reads first: statuses that call for action, then the high-risk results, the risk profile and the
+# head's deficits, then what is only to watch, and a successful practice last.
+SEVERITY = {"status": 0, "risk_high": 1, "factor": 2, "deficit": 3, "risk_medium": 4, None: 5}
 BIAS_NOTE_RU = ("Это сигналы, которые требуют проверки условий проведения и проверки работ, а не вывод о "
                 "нарушениях.")
 
@@ -117,7 +120,7 @@ def school_findings(indicators: list[dict], factors: list[dict], heads: list[dic
         f = by_key.get(finding_key(conditions.get(r["recommendation_code"], {})) or "")
         if f is not None:
             f["recommendations"].append(r)
-    found = _watch_list(list(by_key.values()))
+    found = sorted(_watch_list(list(by_key.values())), key=lambda f: SEVERITY[f["risk"]])
     for n, f in enumerate(found, 1):
         f["number"] = n
         f["why_none_ru"] = None if f["recommendations"] else NO_RULE_RU[f["kind"]]

@@ -22,11 +22,12 @@ from edu_quality.indicators.catalog import THRESHOLD_KEYS, indicator_metadata
 CATALOGUE = PATHS.root / "include" / "recommendations" / "catalogue.yaml"
 
 LEVELS = ("school", "municipality")
-# The school statuses of the analysis (mart.school_status) a rule may be conditioned on.
-STATUSES = ("low_results", "unfavorable_conditions", "biased_results_suspected")
+# The school statuses of the analysis (mart.school_status) a rule may be conditioned on. For a municipal rule,
+# the municipality has at least one school of that status.
+STATUSES = ("low_results", "unfavorable_conditions", "biased_results_suspected", "successful_practice")
 # The directions of the heads' monitoring (mart.head_effectiveness) a rule may answer a deficit of.
 HEAD_DIRECTIONS = tuple(f"H{n}" for n in range(1, 10))
-CONDITIONS = ("indicator", "risk_factor", "status", "head_direction", "always")
+CONDITIONS = ("indicator", "risk_factor", "status", "head_direction", "expert_review", "always")
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class Rule:
     code: str
     level: str          # the addressee's level: school | municipality
     addressee: str
-    when: dict          # {indicator, level} | {risk_factor} | {status} | {head_direction} | {always: true}
+    when: dict          # {indicator, level} | {risk_factor} | {status} | {head_direction} | {expert_review: true}
+                        # | {always: true}
     text_ru: str
     due_months: int
     document_ru: str = ""   # the regulatory document the rule rests on (/work/shared/seeds), or nothing
@@ -44,7 +46,9 @@ Text = Annotated[str, Field(min_length=1)]
 
 
 class Condition(BaseModel):
-    """`when`: an indicator in a risk zone, a risk factor, a school status, or always."""
+    """`when`: an indicator in a risk zone, a risk factor, a school status, a head's deficit in a direction, the
+    municipality chosen for the in-depth expert review, or always. A municipal rule on a factor, a status or a
+    direction holds for a municipality with at least one such school."""
     model_config = ConfigDict(extra="forbid")
     indicator: Text | None = None
     level: Literal[THRESHOLD_KEYS] | None = None
@@ -52,6 +56,7 @@ class Condition(BaseModel):
     risk_factor: Text | None = None
     status: Literal[STATUSES] | None = None
     head_direction: Literal[HEAD_DIRECTIONS] | None = None
+    expert_review: Literal[True] | None = None
     always: Literal[True] | None = None
 
     @model_validator(mode="after")
@@ -59,7 +64,8 @@ class Condition(BaseModel):
         named = [k for k in CONDITIONS if getattr(self, k) is not None]
         if len(named) != 1:
             raise ValueError("условие when — ровно одно из: indicator (с level), risk_factor, status, "
-                             f"head_direction или always: true; указано: {', '.join(named) or 'ничего'}")
+                             "head_direction, expert_review: true или always: true; указано: "
+                             f"{', '.join(named) or 'ничего'}")
         if self.indicator is not None and self.level is None:
             raise ValueError("условие по показателю требует level: risk_high или risk_medium (зона риска)")
         if self.indicator is None and (self.level is not None or self.at_least is not None):
@@ -119,10 +125,9 @@ def references(items: list[dict], indicators: dict[str, dict], factors: dict[str
             message, loc = _indicator_rule(when, indicators), (i, "when", "indicator")
         elif "risk_factor" in when:
             message, loc = _factor_rule(when["risk_factor"], factors, settings), (i, "when", "risk_factor")
-        school_only = any(k in when for k in ("risk_factor", "status", "head_direction"))
-        if message is None and item.get("level", "school") != "school" and school_only:
-            message, loc = ("условия по фактору риска, статусу и направлению относятся к школам: уберите level: "
-                            f"{item['level']}"), (i, "level")
+        if message is None and item.get("level", "school") == "school" and "expert_review" in when:
+            message, loc = ("отбор на углублённую экспертизу — условие для муниципалитета: укажите "
+                            "level: municipality"), (i, "when", "expert_review")
         if message:
             found.append((loc, message))
     return found

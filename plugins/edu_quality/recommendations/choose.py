@@ -14,7 +14,13 @@ from edu_quality.recommendations.due import due_date
 LEVEL_RU = {"risk_high": "высокого риска", "risk_medium": "среднего риска"}
 STATUS_RU = {"low_results": "школа с низкими образовательными результатами",
              "unfavorable_conditions": "школа, функционирующая в неблагоприятных социальных условиях",
-             "biased_results_suspected": "признаки необъективности результатов (несколько независимых сигналов)"}
+             "biased_results_suspected": "признаки необъективности результатов",
+             "successful_practice": "школа — носитель успешной практики"}
+# The same statuses, as a municipality's count of such schools («ОО с низкими результатами: 3 — …»).
+STATUS_SCHOOLS_RU = {"low_results": "ОО с низкими образовательными результатами",
+                     "unfavorable_conditions": "ОО, функционирующие в неблагоприятных социальных условиях",
+                     "biased_results_suspected": "ОО с признаками необъективности результатов",
+                     "successful_practice": "ОО — носители успешных практик"}
 
 
 def risk_level(value: float | None, polarity: str, thresholds: dict) -> str | None:
@@ -51,42 +57,77 @@ def _units(conn, year: int, level: str) -> list[str]:
     return [r[0] for r in conn.execute(text(f"select {column} from {table} where year = :y order by 1"), {"y": year})]
 
 
+def _indicator_matches(rule: Rule, indicators: dict) -> list[tuple[str, str]]:
+    when, out = rule.when, []
+    for r in indicators[rule.level].get(when["indicator"], []):
+        value = None if r["value"] is None else float(r["value"])
+        found = risk_level(value, r["polarity"], r["thresholds"])
+        # A high-risk unit gets the high-risk rule, not the medium one as well, unless the rule
+        # says `at_least: true` (it applies from that level up).
+        if found != when["level"] and not (when.get("at_least") and found == "risk_high"):
+            continue
+        limit = r["thresholds"][found]
+        region = (f", значение по региону {basis_value(float(r['region_value']), r['unit'])}"
+                  if r["region_value"] is not None else "")
+        out.append((r["unit_code"], f"{r['name_ru']}: {basis_value(value, r['unit'])} — в зоне "
+                                    f"{LEVEL_RU[found]} (порог {basis_value(float(limit), r['unit'])}{region})"))
+    return out
+
+
+def _school_rows(conn, rule: Rule, year: int) -> tuple[list, str]:
+    """The schools a factor, status or direction condition holds for (school code, municipality code, the
+    school's basis) and how a municipality's count of them is named."""
+    when = rule.when
+    if "risk_factor" in when:
+        rows = conn.execute(text(
+            "select p.school_code, s.municipality_code, p.risk_factor_name_ru, p.evidence_ru "
+            "from mart.school_risk_profile p join core.school s using (year, school_code) "
+            "where p.year = :y and p.risk_factor_code = :c and p.at_risk order by p.school_code"),
+            {"y": year, "c": when["risk_factor"]}).all()
+        name = rows[0].risk_factor_name_ru if rows else when["risk_factor"]
+        return ([(r.school_code, r.municipality_code, f"Фактор риска «{r.risk_factor_name_ru}»: {r.evidence_ru}")
+                 for r in rows], f"ОО с фактором риска «{name}»")
+    if "head_direction" in when:
+        rows = conn.execute(text(
+            "select h.school_code, s.municipality_code, h.direction_name_ru, h.evidence_ru "
+            "from mart.head_effectiveness h join core.school s using (year, school_code) "
+            "where h.year = :y and h.direction_code = :c and h.deficit order by h.school_code"),
+            {"y": year, "c": when["head_direction"]}).all()
+        name = rows[0].direction_name_ru if rows else when["head_direction"]
+        return ([(r.school_code, r.municipality_code, f"Мониторинг эффективности руководителя, направление "
+                  f"«{r.direction_name_ru}»: {r.evidence_ru}") for r in rows],
+                f"ОО, руководители которых имеют дефицит по направлению «{name}»")
+    status = when["status"]
+    rows = conn.execute(text(
+        f"select school_code, municipality_code from mart.school_status where year = :y and {status} "
+        "order by school_code"), {"y": year}).all()
+    return ([(r.school_code, r.municipality_code, f"По итогам анализа: {STATUS_RU[status]}.") for r in rows],
+            STATUS_SCHOOLS_RU[status])
+
+
+def _school_condition_matches(conn, rule: Rule, year: int) -> list[tuple[str, str]]:
+    rows, counted = _school_rows(conn, rule, year)
+    if rule.level == "school":
+        return [(school, basis) for school, _, basis in rows]
+    by_municipality: dict[str, list[str]] = {}
+    for school, municipality, _ in rows:
+        by_municipality.setdefault(municipality, []).append(school)
+    return [(m, f"{counted}: {len(codes)} ({', '.join(codes)}).") for m, codes in sorted(by_municipality.items())]
+
+
 def _matches(conn, rule: Rule, year: int, indicators: dict) -> list[tuple[str, str]]:
     """(unit code, basis in Russian) for every addressee the rule's condition holds for."""
     when = rule.when
     if "indicator" in when:
-        out = []
-        for r in indicators[rule.level].get(when["indicator"], []):
-            value = None if r["value"] is None else float(r["value"])
-            found = risk_level(value, r["polarity"], r["thresholds"])
-            # A high-risk unit gets the high-risk rule, not the medium one as well, unless the rule
-            # says `at_least: true` (it applies from that level up).
-            if found != when["level"] and not (when.get("at_least") and found == "risk_high"):
-                continue
-            limit = r["thresholds"][found]
-            region = (f", значение по региону {basis_value(float(r['region_value']), r['unit'])}"
-                      if r["region_value"] is not None else "")
-            out.append((r["unit_code"], f"{r['name_ru']}: {basis_value(value, r['unit'])} — в зоне "
-                                        f"{LEVEL_RU[found]} (порог {basis_value(float(limit), r['unit'])}{region})"))
-        return out
-    if "risk_factor" in when:
-        return [(r.school_code, f"Фактор риска «{r.risk_factor_name_ru}»: {r.evidence_ru}") for r in conn.execute(text(
-            "select school_code, risk_factor_name_ru, evidence_ru from mart.school_risk_profile "
-            "where year = :y and risk_factor_code = :c and at_risk order by school_code"),
-            {"y": year, "c": when["risk_factor"]})]
-    if "head_direction" in when:
-        return [(r.school_code, f"Мониторинг эффективности руководителя, направление «{r.direction_name_ru}»: "
-                                f"{r.evidence_ru}") for r in conn.execute(text(
-            "select school_code, direction_name_ru, evidence_ru from mart.head_effectiveness "
-            "where year = :y and direction_code = :c and deficit order by school_code"),
-            {"y": year, "c": when["head_direction"]})]
-    if "status" in when:
-        if when["status"] not in STATUS_RU:
-            raise ValueError(f"rule {rule.code}: unknown status {when['status']}")
-        return [(r[0], f"По итогам анализа: {STATUS_RU[when['status']]}.") for r in conn.execute(text(
-            f"select school_code from mart.school_status where year = :y and {when['status']} order by 1"),
-            {"y": year})]
-    return [(unit, "Порядок управленческого цикла: результаты мониторинга рассматриваются в течение месяца.")
+        return _indicator_matches(rule, indicators)
+    if any(k in when for k in ("risk_factor", "head_direction", "status")):
+        return _school_condition_matches(conn, rule, year)
+    if "expert_review" in when:
+        return [(r.municipality_code, f"Муниципалитет отобран для углублённой экспертизы: {r.expert_review_reason_ru}.")
+                for r in conn.execute(text(
+                    "select municipality_code, expert_review_reason_ru from mart.municipality_status "
+                    "where year = :y and expert_review_selected order by 1"), {"y": year})]
+    return [(unit, "Результаты мониторинга рассматриваются в течение одного месяца после их получения.")
             for unit in _units(conn, year, rule.level)]
 
 

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Connection
 
 from edu_quality.config import PATHS
 
+from .names import ANALYSIS_SOURCES
+
 SQL_DIR = PATHS.sql / "analysis"
 
 
@@ -68,6 +70,11 @@ class YearData:
     def polarity(self, code: str) -> str | None:
         return self.catalogue["polarity"].get(code)
 
+    def built_on_vpr(self, code: str) -> bool:
+        """Whether the indicator's sources include ВПР (its metadata's `source`, or the analysis's own)."""
+        source = ANALYSIS_SOURCES.get(code) or self.catalogue["source"].get(code) or ""
+        return "vpr" in [s.strip() for s in str(source).split(",")]
+
     def indicator_name(self, code: str) -> str:
         return self.catalogue["name_ru"].get(code, code)
 
@@ -100,8 +107,8 @@ def load_year(conn: Connection, year: int, settings: dict) -> YearData:
     years = list(range(year - max(trend, 2) + 1, year + 1))
     iv = _numeric(query(conn, "indicator_values", years=years), ["value", "numerator", "denominator"])
     catalogue = pd.DataFrame(conn.execute(text(
-        "select indicator_code, polarity, unit, name_ru from core.indicator")).fetchall(),
-        columns=["indicator_code", "polarity", "unit", "name_ru"]).set_index("indicator_code")
+        "select indicator_code, polarity, unit, name_ru, source from core.indicator")).fetchall(),
+        columns=["indicator_code", "polarity", "unit", "name_ru", "source"]).set_index("indicator_code")
     return YearData(year=year, schools=schools, vpr=vpr, vpr_previous=vpr_previous, boundaries=boundaries,
                     oge=oge, gve=gve, ovz_specialists=ovz_specialists, recommendations_covered=covered,
                     indicators=iv, catalogue=catalogue, previous_loaded=len(vpr_previous) > 0)

@@ -21,7 +21,7 @@ import pandas as pd
 from edu_quality import formatting as fmt
 
 from .data import YearData
-from .names import ANALYSIS_INDICATORS
+from .names import ANALYSIS_INDICATORS, ANALYSIS_SOURCES  # noqa: F401 (ANALYSIS_SOURCES: read by the methodology page)
 from .tables import columns
 
 
@@ -72,8 +72,10 @@ def indicator_table(data: YearData, codes: list[str], an_values: pd.DataFrame, a
     return pd.DataFrame(table, index=munis), region, polarity, names
 
 
-def rating(table: pd.DataFrame, polarity: dict) -> tuple[pd.Series, pd.DataFrame, list[str]]:
-    """Score per municipality, the signed z per indicator, and the indicators used."""
+def rating(table: pd.DataFrame, polarity: dict, leave_out: set[str] = frozenset()
+           ) -> tuple[pd.Series, pd.DataFrame, list[str]]:
+    """Score per municipality, the signed z per indicator (every one that can be standardised), and the
+    indicators the score takes (those less `leave_out`: the ВПР-based ones when the settings say so)."""
     used, zs = [], {}
     for code in table.columns:
         pol = polarity.get(code)
@@ -82,9 +84,10 @@ def rating(table: pd.DataFrame, polarity: dict) -> tuple[pd.Series, pd.DataFrame
             continue
         z = (v - v.mean()) / v.std(ddof=0)
         zs[code] = z if pol == "higher_better" else -z
-        used.append(code)
+        if code not in leave_out:
+            used.append(code)
     z = pd.DataFrame(zs, index=table.index)
-    return z.mean(axis=1, skipna=True), z, used
+    return z[used].mean(axis=1, skipna=True), z, used
 
 
 def select_for_review(score: pd.Series, s: dict) -> set[str]:
@@ -125,14 +128,15 @@ def correlations(data: YearData, s: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns("core.municipality_correlation"))
 
 
-def municipalities(data: YearData, s: dict, status: pd.DataFrame):
-    """Returns (municipality status frame, indicator gaps frame, correlations frame, table for clusters)."""
-    an_values, an_region = analysis_indicators(data, status)
-    table, region, polarity, names = indicator_table(data, list(s["municipalities"]["ranking_indicators"]),
-                                                     an_values, an_region)
-    score, z, used = rating(table, polarity)
-    rank = score.rank(ascending=False, method="min")
-    selected = select_for_review(score, s)
+def _vpr_share(components: pd.Series, vpr: dict[str, bool]) -> float:
+    """The share (%) of a municipality's score that comes from components built on ВПР (equal weights)."""
+    known = components.dropna()
+    return float(100 * sum(vpr[c] for c in known.index) / len(known)) if len(known) else np.nan
+
+
+def _gaps(table: pd.DataFrame, region: dict, polarity: dict, names: dict, z: pd.DataFrame, used: list[str],
+          vpr: dict[str, bool]) -> pd.DataFrame:
+    """Each municipality × rating indicator: value, region, gap, rank, and its part in the score."""
     gaps = []
     for m in table.index:
         for code in table.columns:
@@ -145,34 +149,57 @@ def municipalities(data: YearData, s: dict, status: pd.DataFrame):
                              value=v, region_value=reg, gap=gap,
                              gap_sd=(sign * gap / sd if sd and not pd.isna(gap) and sign else np.nan),
                              municipal_rank=(int(col_rank[m]) if col_rank is not None and not pd.isna(col_rank[m])
-                                             else None)))
-    gaps = pd.DataFrame(gaps, columns=columns("core.municipality_indicator"))
-    counts = status.groupby("municipality_code").agg(
+                                             else None),
+                             rating_z=(z.at[m, code] if code in used else np.nan), vpr_based=vpr[code]))
+    return pd.DataFrame(gaps, columns=columns("core.municipality_indicator"))
+
+
+def _school_counts(status: pd.DataFrame) -> pd.DataFrame:
+    return status.groupby("municipality_code").agg(
         schools=("school_name", "size"),
         low_result_schools=("low_results", lambda x: int(x.fillna(False).astype(bool).sum())),
         unfavorable_schools=("unfavorable_conditions", lambda x: int(x.fillna(False).astype(bool).sum())),
         biased_suspected_schools=("biased_results_suspected", lambda x: int(x.astype(bool).sum())),
         successful_practice_schools=("successful_practice", lambda x: int(x.astype(bool).sum())),
         head_effectiveness_mean=("head_effectiveness_score", "mean"))
+
+
+def _reason(m: str, score: pd.Series, rank: pd.Series, z: pd.DataFrame, used: list[str], selected: set[str],
+            names: dict) -> str:
+    """Why the municipality was or was not chosen for the expert review, in Russian."""
+    sc, n_known = score.get(m), int(score.notna().sum())
+    if m in selected:
+        worst = z.loc[m, used].dropna().sort_values().head(3)
+        return (f"балл {fmt.num(sc, 2)}, место {int(rank[m])} из {n_known}: в числе {len(selected)} МО с "
+                "наименьшим баллом; наибольшее отставание: "
+                + ", ".join(f"{fmt.lower_first(names[c])} ({fmt.num(v, 2)} σ)" for c, v in worst.items()))
+    if pd.isna(sc):
+        return "балл не рассчитан (нет значений показателей)"
+    return f"балл {fmt.num(sc, 2)}, место {int(rank[m])} из {n_known} — в число отобранных не входит"
+
+
+def municipalities(data: YearData, s: dict, status: pd.DataFrame):
+    """Returns (municipality status frame, indicator gaps frame, correlations frame, table for clusters)."""
+    an_values, an_region = analysis_indicators(data, status)
+    table, region, polarity, names = indicator_table(data, list(s["municipalities"]["ranking_indicators"]),
+                                                     an_values, an_region)
+    vpr = {code: data.built_on_vpr(code) for code in table.columns}
+    leave_out = set() if s["municipalities"].get("use_vpr", True) else {c for c, v in vpr.items() if v}
+    score, z, used = rating(table, polarity, leave_out)
+    rank = score.rank(ascending=False, method="min")
+    selected = select_for_review(score, s)
+    gaps = _gaps(table, region, polarity, names, z, used, vpr)
+    counts = _school_counts(status)
     names_m = data.schools.groupby("municipality_code")["municipality_name"].first()
     rows = []
-    n_known = int(score.notna().sum())
     for m in table.index:
-        sc = score.get(m)
-        if m in selected:
-            worst = z.loc[m].dropna().sort_values().head(3)
-            reason = (f"наименьший рейтинговый балл ({fmt.num(sc, 2)}, место {int(rank[m])} из {n_known}); "
-                      "наибольшее отставание: " + ", ".join(f"{fmt.lower_first(names[c])} ({fmt.num(v, 2)} σ)"
-                                                           for c, v in worst.items()))
-        elif pd.isna(sc):
-            reason = "рейтинговый балл не рассчитан (нет значений показателей)"
-        else:
-            reason = f"место {int(rank[m])} из {n_known} — в число отобранных не входит"
+        components = z.loc[m, used] if m in z.index else pd.Series(dtype=float)
         rows.append(dict(municipality_code=m, municipality_name=names_m.get(m) or m,
                          schools=int(counts.at[m, "schools"]) if m in counts.index else 0,
-                         score=sc, rank=(int(rank[m]) if not pd.isna(rank.get(m)) else None),
-                         indicators_used=int(z.loc[m].notna().sum()) if m in z.index else 0,
-                         expert_review_selected=m in selected, expert_review_reason_ru=reason,
+                         score=score.get(m), rank=(int(rank[m]) if not pd.isna(rank.get(m)) else None),
+                         indicators_used=int(components.notna().sum()), vpr_share=_vpr_share(components, vpr),
+                         expert_review_selected=m in selected,
+                         expert_review_reason_ru=_reason(m, score, rank, z, used, selected, names),
                          **{c: (counts.at[m, c] if m in counts.index else 0)
                             for c in ("low_result_schools", "unfavorable_schools", "biased_suspected_schools",
                                       "successful_practice_schools")},

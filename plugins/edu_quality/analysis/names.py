@@ -31,5 +31,14 @@ ANALYSIS_INDICATORS = {
     "an_rural_schools_share": ("Доля сельских ОО", "neutral", "%"),
 }
 
+# The sources each analysis indicator is built on (as a catalogue indicator's `source`): which composites
+# rest partly on ВПР.
+ANALYSIS_SOURCES = {
+    "an_share_low_result_schools": "vpr, gia",
+    "an_share_biased_schools": "vpr",
+    "an_mean_head_score": "vpr, gia, olympiads, teachers, schools, self_evaluation, measures",
+    "an_rural_schools_share": "schools",
+}
+
 # Features of the school clusters (clusters.school_clusters): school fields and the results score.
 SCHOOL_CLUSTER_FEATURES = (*SCHOOL_FIELDS, "results_score")

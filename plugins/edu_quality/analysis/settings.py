@@ -279,6 +279,8 @@ class Correlations(_Section):
 
 class Municipalities(_Section):
     ranking_indicators: Annotated[list[Text], Field(min_length=1)]
+    # Whether the composite score takes the components built on ВПР (Rosobrnadzor: not for ratings).
+    use_vpr: bool = True
     expert_review: ExpertReview
     correlations: Correlations
 

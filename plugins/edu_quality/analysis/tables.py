@@ -34,11 +34,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "core.municipality_status": (
         "municipality_code", "municipality_name", "schools", "score", "rank", "indicators_used",
         "expert_review_selected", "expert_review_reason_ru", "cluster", "cluster_name_ru", "low_result_schools",
-        "unfavorable_schools", "biased_suspected_schools", "successful_practice_schools", "head_effectiveness_mean"),
+        "unfavorable_schools", "biased_suspected_schools", "successful_practice_schools", "head_effectiveness_mean",
+        "vpr_share"),
     # The rating's indicators: municipal value against the region (municipalities.municipalities).
     "core.municipality_indicator": (
         "municipality_code", "indicator_code", "name_ru", "polarity", "value", "region_value", "gap", "gap_sd",
-        "municipal_rank"),
+        "municipal_rank", "rating_z", "vpr_based"),
     # Links between indicators over a municipality's schools (municipalities.correlations).
     "core.municipality_correlation": (
         "municipality_code", "indicator_x", "indicator_y", "schools", "r_municipality", "r_region", "gap", "flagged",

@@ -93,9 +93,11 @@ def _ranking(codes: list[str], cat: dict) -> list[str]:
     for code in codes:
         if code in mu.ANALYSIS_INDICATORS:
             name, pol, unit = mu.ANALYSIS_INDICATORS[code]
-            lines.append(f"`{code}` — {name}, {unit} ({POLARITY_RU[pol]}; считает аналитический слой)")
+            line = f"`{code}` — {name}, {unit} ({POLARITY_RU[pol]}; считает аналитический слой)"
         else:
-            lines.append(_indicator(code, cat))
+            line = _indicator(code, cat)
+        source = mu.ANALYSIS_SOURCES.get(code) or getattr(cat.get(code), "source", "")
+        lines.append(line + (" — **построен на ВПР**" if "vpr" in str(source) else ""))
     return lines
 
 
@@ -128,7 +130,7 @@ def methodology_context(settings: dict | None = None) -> dict:
         "practices": pr.PRACTICES,
         "school_features": _codes(s["clusters"]["schools"]["features"]),
         "municipality_features": _codes(s["clusters"]["municipalities"]["features"]),
-        "ranking": _ranking(m["ranking_indicators"], cat),
+        "ranking": _ranking(m["ranking_indicators"], cat), "m_use_vpr": m.get("use_vpr", True),
         "targets": [(code, _indicator(ind, cat)) for code, ind in sorted(targets(s, rule_conditions()).items())],
         "views": [(view, comment.replace("''", "'")) for view, comment in _views()],
     }

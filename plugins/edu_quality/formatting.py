@@ -138,5 +138,5 @@ def date_ru(day: date) -> str:
 
 
 # The Jinja filters of every template (documents/templating.py registers them).
-JINJA_FILTERS = {"cell": cell, "exact": exact, "whole_percent": whole_percent, "date_ru": date_ru,
+JINJA_FILTERS = {"cell": cell, "num": num, "exact": exact, "whole_percent": whole_percent, "date_ru": date_ru,
                  "quotes_ru": quotes_ru, "sentence": sentence}

@@ -69,7 +69,15 @@ def answered(body: str) -> bool:
 
 def school_pages(output: Path, year: int) -> dict[str, str]:
     return {p.name.split("_")[0]: p.read_text(encoding="utf-8")
-            for p in (output / str(year)).glob("*/*_рекомендации.html")}
+            for p in (output / str(year)).rglob("*_рекомендации.html")}
+
+
+def report_pages(output: Path, year: int) -> dict[str, str]:
+    """Every other rendered HTML of the year: municipal reports, internal annexes, draft orders, the regional
+    report and the indexes, by their path in the year's folder."""
+    root = output / str(year)
+    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.html"))
+            if not p.name.endswith("_рекомендации.html")}
 
 
 def visible_text(page: str) -> str:

@@ -4,7 +4,10 @@ recommendation or a sentence saying why none applies, and no document says there
 holds one. The demo region (`edu-quality sample` defaults, as `make demo`) is run once for the module."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from sqlalchemy import text
 
 from tests.cli import edu_quality
 from tests.documents import consistency
@@ -27,7 +30,7 @@ def demo(tmp_path_factory, warehouse):
                "--issued-on", "2026-11-20")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return {"output": output, "problems": consistency.problems(warehouse, output, YEAR),
-            "pages": consistency.school_pages(output, YEAR)}
+            "pages": consistency.school_pages(output, YEAR), "reports": consistency.report_pages(output, YEAR)}
 
 
 def test_every_school_has_a_document(demo):
@@ -63,3 +66,41 @@ def test_the_head_is_addressed_by_name_and_the_results_are_not_for_teachers(demo
         assert text.startswith("Адресные рекомендации руководителю общеобразовательной организации"), school
         assert f"Руководитель: {heads.get(school) or 'не указан'}." in text, school
         assert "не используются для оценки деятельности отдельных педагогических работников" in text, school
+
+
+def test_every_report_order_and_index_is_in_correct_russian_typography(demo):
+    assert len([p for p in demo["reports"] if p.endswith("_проект_распоряжения.html")]) >= 2
+    found = {path: consistency.typography_problems(page) for path, page in demo["reports"].items()}
+    assert {path: p[:3] for path, p in found.items() if p} == {}
+
+
+def test_the_public_index_links_no_draft_order_no_school_document_and_no_objectivity_evidence(demo, warehouse):
+    public = demo["reports"]["index.html"]
+    links = re.findall(r'href="([^"]+)"', public)
+    assert links and not any("проект_распоряжения" in link or "рекомендации" in link or "служебное" in link
+                             for link in links), links
+    with warehouse.connect() as conn:
+        evidence = [r[0] for r in conn.execute(text(
+            "select biased_evidence_ru from mart.school_status where year = :y and biased_results_suspected"),
+            {"y": YEAR})]
+    assert evidence
+    published = [page for path, page in demo["reports"].items() if not path.startswith("служебное/")]
+    annexes = [page for path, page in demo["reports"].items() if path.endswith("_служебное_приложение.html")]
+    for text_ in evidence:
+        assert not any(text_ in page for page in published), text_
+        assert any(text_ in page for page in annexes), text_
+    internal = demo["reports"]["служебное/index.html"]
+    assert "проект_распоряжения" in internal and "рекомендации" in internal
+
+
+def test_the_expert_review_chooses_the_lowest_scores_and_the_reports_say_so_truly(demo, warehouse):
+    with warehouse.connect() as conn:
+        rows = conn.execute(text("select municipality_code, score, expert_review_selected, expert_review_reason_ru "
+                                 "from mart.municipality_status where year = :y and score is not null"),
+                            {"y": YEAR}).all()
+    chosen = [r.score for r in rows if r.expert_review_selected]
+    assert chosen and max(chosen) <= min(r.score for r in rows if not r.expert_review_selected)
+    for r in rows:
+        assert ("наименьш" in r.expert_review_reason_ru) == r.expert_review_selected, r
+    for path, page in demo["reports"].items():
+        assert "наименьший рейтинговый балл" not in page, path

@@ -3,13 +3,16 @@ PostgreSQL, then what landed in the warehouse and on disk."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 from pathlib import Path
 
 import docx
 import pytest
 from sqlalchemy import text
 
+from edu_quality.formatting import quotes_ru
 from tests.cli import edu_quality
 
 YEAR = 2025
@@ -113,7 +116,7 @@ def test_documents_for_each_school_with_its_own_content(cycle, warehouse):
             "select school_code from core.gia_result where year = :y"), {"y": YEAR}).scalars())
     assert schools and with_results
     for s in schools:
-        stem = cycle["output"] / str(YEAR) / s.municipality_code / f"{s.school_code}_рекомендации"
+        stem = cycle["output"] / str(YEAR) / "служебное" / s.municipality_code / f"{s.school_code}_рекомендации"
         html = stem.with_suffix(".html").read_text(encoding="utf-8")
         assert s.school_code in html
         assert "не используются для оценки деятельности отдельных педагогических работников" in html
@@ -177,23 +180,33 @@ def test_municipal_reports_draft_orders_and_publication_index(cycle, warehouse):
     assert municipalities and mo_recs >= len(municipalities)  # R-MO-01 goes to every municipality
     root = cycle["output"] / str(YEAR)
     index = (root / "index.html").read_text(encoding="utf-8")
+    internal_index = (root / "служебное" / "index.html").read_text(encoding="utf-8")
     for code, name in municipalities:
+        internal = root / "служебное" / code
         report = (root / code / f"{code}_аналитическая_справка.html").read_text(encoding="utf-8")
-        order = (root / code / f"{code}_проект_распоряжения.html").read_text(encoding="utf-8")
-        assert name in report and "Рейтинг школ" in report and "R-MO-01" in report
+        order = (internal / f"{code}_проект_распоряжения.html").read_text(encoding="utf-8")
+        assert name in report and "R-MO-01" in report and "Из чего складывается балл" in report
         assert "РАСПОРЯЖЕНИЕ" in order and "не использовать для оценки деятельности" in order
         assert (root / code / f"{code}_аналитическая_справка.pdf").read_bytes()[:5] == b"%PDF-"
-        word = docx.Document(str(root / code / f"{code}_проект_распоряжения.docx"))
-        assert "РАСПОРЯЖЕНИЕ" in [p.text for p in word.paragraphs]
+        word = docx.Document(str(internal / f"{code}_проект_распоряжения.docx"))
+        paragraphs = [p.text for p in word.paragraphs if p.text.strip()]
+        assert "РАСПОРЯЖЕНИЕ" in paragraphs
         assert len(word.tables[0].rows) == 1 + recs_by_mo[code]  # header + one row per measure
+        # The same words in both versions: every paragraph and every plan cell of the DOCX is in the HTML.
+        shown = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", order)).split())
+        cells = [c.text for row in word.tables[0].rows for c in row.cells]
+        assert [t for t in paragraphs + cells if " ".join(t.split()) not in shown] == []
         assert f'href="{code}/{code}_аналитическая_справка.html"' in index
+        assert f'href="{code}/{code}_проект_распоряжения.html"' in internal_index
     for school in low:  # every low-result school is named in its municipality's report
-        assert any(school.replace('"', "&#34;") in (root / c / f"{c}_аналитическая_справка.html").read_text(
+        assert any(quotes_ru(school) in (root / c / f"{c}_аналитическая_справка.html").read_text(
             encoding="utf-8") for c, _ in municipalities)
-    assert index.count("_рекомендации.pdf") == len(list(root.rglob("*_рекомендации.pdf")))
+    assert "_рекомендации" not in index and "проект_распоряжения" not in index
+    assert internal_index.count("_рекомендации.pdf") == len(list(root.rglob("*_рекомендации.pdf")))
     regional = (root / "региональный_аналитический_отчёт.html").read_text(encoding="utf-8")
     assert all(name in regional for _, name in municipalities)
     assert "углублённой экспертизы" in regional and "Кластеры школ и муниципалитетов" in regional
+    assert "Правило отбора" in regional and "Показатели балла и данные" in regional
     assert 'href="региональный_аналитический_отчёт.pdf"' in index
 
 

@@ -83,35 +83,31 @@ def build_school_template(path: Path) -> None:
 
 
 def build_order_template(path: Path) -> None:
+    """The draft order: the same header, clauses and plan as the HTML (documents/order.py builds them once)."""
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name, style.font.size = "Times New Roman", Pt(13)
-    for line in ("ПРОЕКТ", "ОРГАН МЕСТНОГО САМОУПРАВЛЕНИЯ, ОСУЩЕСТВЛЯЮЩИЙ УПРАВЛЕНИЕ В СФЕРЕ ОБРАЗОВАНИЯ",
-                 "{{ municipality.municipality_name|upper }}", "РАСПОРЯЖЕНИЕ"):
+    for line, bold in (("ПРОЕКТ", True), ("РАСПОРЯЖЕНИЕ", True), ("{{ order.header_ru }}", False)):
         paragraph = doc.add_paragraph(line)
         paragraph.alignment = 1
-        paragraph.runs[0].bold = True
+        paragraph.runs[0].bold = bold
     doc.add_paragraph("от «___» ____________ 20__ г. № _____")
-    title = doc.add_paragraph("Об итогах мониторинга качества образования за {{ year }} год")
+    title = doc.add_paragraph("{{ order.title_ru }}")
     title.alignment, title.runs[0].bold = 1, True
     doc.add_paragraph("В соответствии с муниципальной системой оценки качества образования, по результатам "
-                      "мониторинга качества образования за {{ year }} год (аналитическая справка прилагается):")
-    doc.add_paragraph("1. Принять к сведению аналитическую справку по результатам мониторинга качества образования "
-                      "за {{ year }} год.")
-    doc.add_paragraph("2. Руководителям общеобразовательных организаций рассмотреть адресные рекомендации на "
-                      "заседаниях педагогических советов и представить планы мероприятий в срок до {{ review_due_ru }}")
-    doc.add_paragraph("{% if low_results %}3. Руководителям общеобразовательных организаций с низкими "
-                      "образовательными результатами ({{ low_results|map(attribute='school_name')|join('; ') }}) "
-                      "разработать программы повышения качества образования в срок до {{ review_due_ru }}{% endif %}")
-    doc.add_paragraph("{{ 4 if low_results else 3 }}. Утвердить план мероприятий по результатам мониторинга:")
-    _table(doc, ["№", "Мероприятие", "Ответственный", "Срок"], "r in recommendations",
-           ["{{ loop.index }}", "{{ r.text_ru }}", "Муниципальный орган управления образованием",
-            "до {{ r.due_date_ru }}"], [1, 9, 4, 3])
-    doc.add_paragraph("{{ 5 if low_results else 4 }}. Результаты мониторинга не использовать для оценки "
-                      "деятельности отдельных педагогических работников.")
-    doc.add_paragraph("{{ 6 if low_results else 5 }}. "
-                      "Контроль за исполнением настоящего распоряжения оставляю за собой.")
+                      "мониторинга качества образования за {{ year }} год:")
+    doc.add_paragraph("{%p for c in order.clauses %}")
+    doc.add_paragraph("{{ c.number }}. {{ c.text_ru }}")
+    doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("Руководитель ____________________ / ____________________ /")
+    doc.add_heading("Приложение 1. План мероприятий по результатам мониторинга", level=2)
+    _table(doc, ["№", "Мероприятие", "Ответственный", "Участники", "Срок"], "r in order.plan",
+           ["{{ r.number }}", "{{ r.measure_ru }}", "{{ r.responsible_ru }}", "{{ r.participants_ru }}",
+            "{{ r.due_ru }}"], [1, 6.5, 3.5, 3.5, 2.5])
+    doc.add_heading("Приложение 2. Руководители, которым оказывается адресная методическая помощь", level=2)
+    _table(doc, ["№", "Общеобразовательная организация", "Направления мониторинга эффективности руководителей с "
+                 "дефицитом"], "d in order.deficits",
+           ["{{ d.number }}", "{{ d.school_ru }}", "{{ d.directions_ru }}"], [1, 6, 10])
     doc.save(path)
 
 

@@ -1,6 +1,9 @@
-"""Where a document goes: `<output>/<year>/<municipality>/<file>`, with every part that comes from the input
-(a municipality or school code) made safe first. The codes' own format (include/sources/schools.yaml) already
-admits only letters, digits, `-` and `_`; this is the second line: no input ever decides where output goes."""
+"""Where a document goes: `<output>/<year>/<municipality>/<file>` for what may be published (the municipal
+reports; the regional report at `<output>/<year>/`), `<output>/<year>/служебное/<municipality>/<file>` for what
+may not (draft orders, the schools' documents, per-school objectivity evidence), with every part that comes
+from the input (a municipality or school code) made safe first. The codes' own format
+(include/sources/schools.yaml) already admits only letters, digits, `-` and `_`; this is the second line: no
+input ever decides where output goes."""
 from __future__ import annotations
 
 import hashlib
@@ -30,6 +33,14 @@ def year_root(out_dir: Path, year: int) -> Path:
 
 def municipality_folder(out_dir: Path, year: int, municipality_code: str) -> Path:
     return year_root(out_dir, year) / part(municipality_code)
+
+
+# The internal folder: the public index (index.html) never links into it.
+INTERNAL = "служебное"
+
+
+def internal_folder(out_dir: Path, year: int, municipality_code: str) -> Path:
+    return year_root(out_dir, year) / INTERNAL / part(municipality_code)
 
 
 def inside(root: Path, path: Path) -> Path:

@@ -154,7 +154,7 @@ def school_document(context: dict, out_dir: Path, formats: tuple[str, ...]) -> w
         kind="school_recommendations", unit_code=school["school_code"], template="school_recommendations.html.j2",
         context=context, formats=formats, docx_template=SCHOOL_TEMPLATE,
         docx_context=docx_context(context) if "docx" in formats else None,
-        stem=paths.municipality_folder(out_dir, context["year"], school["municipality_code"])
+        stem=paths.internal_folder(out_dir, context["year"], school["municipality_code"])
         / f"{paths.part(school['school_code'])}_рекомендации", root=paths.year_root(out_dir, context["year"]))
 
 

@@ -6,14 +6,18 @@ documents/writer.py renders and writes the files.
 """
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from edu_quality.analysis.settings import load_settings
 from edu_quality.documents import paths, queries, writer
 from edu_quality.documents.docx_templates import ORDER_TEMPLATE
-from edu_quality.formatting import date_ru
+from edu_quality.documents.order import order_context
+from edu_quality.formatting import date_ru, quotes_ru
+from edu_quality.recommendations.catalogue import load_rules
 from edu_quality.recommendations.choose import risk_level
 from edu_quality.recommendations.due import due_date
 
@@ -21,33 +25,90 @@ from edu_quality.recommendations.due import due_date
 HEADLINE = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus", "oge_share_mark_2",
             "oge_share_marks_4_5", "ege_share_below_min", "ege_rus_average_score", "oly_prizes_municipal_plus_per_100",
             "tch_share_cpd_3y", "tch_share_deficit_diagnosed", "cond_computers_per_pupil", "cond_pupils_per_teacher")
-# The regional report's table: the first six headline indicators.
-REGION_HEADLINE = HEADLINE[:6]
+# The schools' positions against the region's distribution (quartiles, not ranks: ВПР is not for ratings).
+POSITION_INDICATORS = ("vpr_share_marks_4_5", "vpr_share_mark_2", "oge_share_marks_4_5", "oge_share_mark_2")
 RANKING_INDICATOR = "vpr_share_marks_4_5"
 DISTRIBUTION_INDICATOR = "vpr_share_mark_2"
+QUARTER_RU = ("в худшей четверти", "ниже медианы", "выше медианы", "в лучшей четверти")
+VPR_NOTE_RU = ("Балл МО служит отбору для адресной помощи и углублённой экспертизы, а не оценке органа управления "
+               "образованием, школ или учителей. Результаты ВПР — для анализа и совершенствования преподавания, не "
+               "для рейтингов (письмо Рособрнадзора от 18.04.2025 № 02-86).")
 
 
 def _num(v):
     return None if v is None else float(v)
 
 
+def _quoted(row) -> dict:
+    """A query's row, a school's name (as its source wrote it) with «» quotation marks."""
+    row = dict(row)
+    if row.get("school_name"):
+        row["school_name"] = quotes_ru(row["school_name"])
+    return row
+
+
 def _municipality_data(conn, year: int, code: str) -> dict:
-    """The municipal report's rows (the draft order is made from the same)."""
+    """The municipal report's rows (the draft order and the internal annex are made from the same)."""
     def run(name: str, **params):
         return queries.run(conn, "municipal_report/" + name, year=year, municipality_code=code, **params)
+
+    def rows(name: str, **params) -> list[dict]:
+        return [_quoted(r) for r in run(name, **params).mappings()]
 
     return {
         "municipality": run("municipality").mappings().one(),
         "headline": run("headline", indicator_codes=list(HEADLINE)).mappings().all(),
-        "schools": run("schools", ranking_indicator=RANKING_INDICATOR,
-                       distribution_indicator=DISTRIBUTION_INDICATOR).mappings().all(),
-        "practices": run("practices").mappings().all(),
-        "status": run("status").mappings().first(),
-        "recommendations": run("recommendations").mappings().all(),
+        "schools": rows("schools", ranking_indicator=RANKING_INDICATOR, distribution_indicator=DISTRIBUTION_INDICATOR),
+        "practices": rows("practices"), "status": run("status").mappings().first(),
+        "recommendations": rows("recommendations"),
         "school_recommendations": run("school_recommendation_count").scalar_one(),
         "names": {r.indicator_code: (r.name_ru, r.unit) for r in queries.run(
-            conn, "municipal_report/indicator_names", indicator_codes=[RANKING_INDICATOR, DISTRIBUTION_INDICATOR])},
+            conn, "municipal_report/indicator_names",
+            indicator_codes=[DISTRIBUTION_INDICATOR, *POSITION_INDICATORS])},
+        "components": rows("components"), "head_deficits": rows("head_deficits"),
+        "positions": rows("positions", indicator_codes=list(POSITION_INDICATORS)),
+        "last_year": rows("last_year_measures"), "effects": rows("measure_effects"),
+        "risk_factors": rows("risk_factors"),
     }
+
+
+def _position_rows(positions: list[dict], polarity: dict[str, str]) -> list[dict]:
+    """One row per school: its quarter of the region's schools on each position indicator, best = «лучшая»."""
+    by_school: dict[str, dict] = {}
+    for p in positions:
+        row = by_school.setdefault(p["school_code"], {"school_code": p["school_code"], "school_name": p["school_name"],
+                                                      "cells": {}})
+        if p["indicator_code"] is None or p["below"] is None:
+            continue
+        share = float(p["below"]) if polarity.get(p["indicator_code"]) != "lower_better" else 1 - float(p["below"])
+        row["cells"][p["indicator_code"]] = QUARTER_RU[min(3, int(share * 4))]
+    return list(by_school.values())
+
+
+def _deficits_by_school(deficits: list[dict]) -> list[dict]:
+    by_school: dict[str, dict] = {}
+    for d in deficits:
+        by_school.setdefault(d["school_code"], {"school_code": d["school_code"], "school_name": d["school_name"],
+                                                "directions": []})["directions"].append(d["direction_name_ru"])
+    return list(by_school.values())
+
+
+def _groups(schools: list[dict], data: dict) -> dict[str, list[dict]]:
+    """The municipality's schools by what a municipal rule answers: a status, a head's deficit, a risk factor."""
+    groups: dict[str, list[dict]] = {}
+    for s in schools:
+        for status in ("low_results", "unfavorable_conditions", "biased_results_suspected"):
+            if s[status]:
+                groups.setdefault(f"status:{status}", []).append(s)
+    seen: set = set()
+    for kind, key, items in (("status", "successful_practice", data["practices"]), ("head_direction", None,
+                             data["head_deficits"]), ("risk_factor", None, data["risk_factors"])):
+        for i in items:
+            name = f"{kind}:{key or i.get('direction_code') or i.get('risk_factor_code')}"
+            if (name, i["school_code"]) not in seen:
+                seen.add((name, i["school_code"]))
+                groups.setdefault(name, []).append(i)
+    return groups
 
 
 def municipality_context(engine: Engine, year: int, code: str, issued_on: date) -> dict:
@@ -58,22 +119,30 @@ def municipality_context(engine: Engine, year: int, code: str, issued_on: date) 
                           "change": _num(h["change"]), "region_value": _num(h["region_value"]),
                           "risk": risk_level(_num(h["value"]), h["polarity"], h["thresholds"])}
                          for h in data["headline"]), key=lambda h: order[h["indicator_code"]])
-    schools = [dict(s) for s in data["schools"]]
+    schools = sorted(data["schools"], key=lambda s: s["school_code"])
     distribution = [float(s["distribution_value"]) for s in schools if s["distribution_value"] is not None]
     names, status = data["names"], data["status"]
-    return {
+    polarity = {p["indicator_code"]: p["polarity"] for p in data["positions"] if p.get("polarity")}
+    context = {
         "year": year, "municipality": dict(data["municipality"]), "issued_on_ru": date_ru(issued_on),
         "review_due_ru": date_ru(due_date(issued_on, 1)), "indicators": indicators, "schools": schools,
-        "ranking_name": names.get(RANKING_INDICATOR, (RANKING_INDICATOR, "%"))[0],
         "distribution_name": names.get(DISTRIBUTION_INDICATOR, (DISTRIBUTION_INDICATOR, "%"))[0],
         "histogram": histogram(distribution),
+        "position_columns": [(c, names[c][0]) for c in POSITION_INDICATORS if c in names],
+        "positions": _position_rows(data["positions"], polarity),
         "low_results": [s for s in schools if s["low_results"]],
         "unfavorable": [s for s in schools if s["unfavorable_conditions"]],
         "biased": [s for s in schools if s["biased_results_suspected"]],
-        "practices": [dict(p) for p in data["practices"]], "status": dict(status) if status else None,
-        "recommendations": [{**dict(r), "due_date_ru": date_ru(r["due_date"])} for r in data["recommendations"]],
+        "practices": data["practices"], "status": dict(status) if status else None,
+        "components": [{**c, "value": _num(c["value"]), "region_value": _num(c["region_value"]),
+                        "rating_z": _num(c["rating_z"])} for c in data["components"]],
+        "head_deficits": data["head_deficits"], "deficit_schools": _deficits_by_school(data["head_deficits"]),
+        "last_year": data["last_year"], "effects": data["effects"], "vpr_note_ru": VPR_NOTE_RU,
+        "recommendations": [{**r, "due_date_ru": date_ru(r["due_date"])} for r in data["recommendations"]],
         "school_recommendations": data["school_recommendations"],
     }
+    rules = {r.code: r for r in load_rules()}
+    return {**context, "order": order_context(context, issued_on, rules, _groups(schools, data))}
 
 
 def histogram(values: list[float], bins: tuple[float, ...] = (0, 5, 10, 15, 20, 30, 50, 100.0001)) -> list[dict]:
@@ -94,83 +163,105 @@ def _report_formats(pdf: bool) -> tuple[str, ...]:
 
 def render_municipality(engine: Engine, year: int, code: str, out_dir: Path, issued_on: date,
                         pdf: bool = True) -> int:
-    """The analytical report (HTML, PDF) and the draft order (HTML, PDF and an editable DOCX)."""
+    """The analytical report (HTML, PDF; may be published), and in the internal folder the draft order (HTML,
+    PDF and an editable DOCX) and the annex with what may not be published (per-school objectivity evidence,
+    heads' deficits by name)."""
     context = municipality_context(engine, year, code, issued_on)
-    folder, code_part = paths.municipality_folder(out_dir, year, code), paths.part(code)
+    root, code_part = paths.year_root(out_dir, year), paths.part(code)
+    public, internal = paths.municipality_folder(out_dir, year, code), paths.internal_folder(out_dir, year, code)
     documents = [
         writer.Document(kind="municipal_report", unit_code=code, template="municipal_report.html.j2",
-                        context=context, stem=folder / f"{code_part}_аналитическая_справка",
-                        formats=_report_formats(pdf), root=paths.year_root(out_dir, year)),
+                        context=context, stem=public / f"{code_part}_аналитическая_справка",
+                        formats=_report_formats(pdf), root=root),
+        writer.Document(kind="municipal_annex", unit_code=code, template="municipal_annex.html.j2",
+                        context=context, stem=internal / f"{code_part}_служебное_приложение",
+                        formats=_report_formats(pdf), root=root),
         writer.Document(kind="draft_order", unit_code=code, template="draft_order.html.j2", context=context,
-                        stem=folder / f"{code_part}_проект_распоряжения", formats=_report_formats(pdf) + ("docx",),
-                        root=paths.year_root(out_dir, year),
-                        docx_template=ORDER_TEMPLATE),
+                        stem=internal / f"{code_part}_проект_распоряжения", formats=_report_formats(pdf) + ("docx",),
+                        root=root, docx_template=ORDER_TEMPLATE),
     ]
     records = [r for d in documents for r in writer.write(d)]
     writer.record(engine, year, records)
     return len(records)
 
 
-def _link(path: str, root: Path) -> str:
-    """A link relative to the year's folder; a file elsewhere is never linked (the index is published)."""
-    return Path(paths.inside(root, Path(path))).resolve().relative_to(root.resolve()).as_posix()
+# What the public index may link: the reports. Draft orders, the internal annexes and the schools' documents
+# (per-school objectivity evidence, heads' deficits) stay in the internal folder, listed by its own index.
+PUBLIC_KINDS = ("municipal_report", "regional_report")
+REPORT_KINDS = ("municipal_report", "draft_order", "municipal_annex")
 
 
-def _index_groups(docs: list, municipalities: dict, root: Path) -> tuple[dict, dict | None]:
-    """The year's documents by municipality (its report and order, then its schools), and the region's."""
+def _link(path: str, root: Path, index_dir: Path) -> str:
+    """A link relative to the index's folder; a file outside the year's folder is never linked."""
+    return Path(os.path.relpath(Path(paths.inside(root, Path(path))).resolve(), index_dir.resolve())).as_posix()
+
+
+def _index_groups(docs: list, municipalities: dict, root: Path, index_dir: Path) -> tuple[dict, dict | None]:
+    """The documents by municipality (its reports, then its schools), and the region's."""
     groups: dict[str, dict] = {}
     region = None
     for d in docs:
+        link = {"format": d["format"].upper(), "href": _link(d["path"], root, index_dir)}
         if d["kind"] == "regional_report":
             region = region or {"links": []}
-            region["links"].append({"format": d["format"].upper(),
-                                    "href": Path(d["path"]).resolve().relative_to(root.resolve()).as_posix()})
+            region["links"].append(link)
             continue
         g = groups.setdefault(d["municipality_code"] or "", {"name": municipalities.get(d["municipality_code"], ""),
                                                              "reports": {}, "schools": {}})
-        target = g["reports"] if d["kind"] in ("municipal_report", "draft_order") else g["schools"]
+        target = g["reports"] if d["kind"] in REPORT_KINDS else g["schools"]
         key = d["kind"] if target is g["reports"] else d["unit_code"]
-        target.setdefault(key, {"name": d["name"], "kind": d["kind"], "links": []})["links"].append(
-            {"format": d["format"].upper(), "href": _link(d["path"], root)})
+        target.setdefault(key, {"name": d["name"], "kind": d["kind"], "links": []})["links"].append(link)
     return dict(sorted(groups.items())), region
 
 
 def write_publication_index(engine: Engine, year: int, out_dir: Path) -> Path:
-    """`<out>/<year>/index.html`: every document of the year by municipality and school, with the
-    data-quality summary of the run, ready to copy to a website (links are relative)."""
-    root = out_dir / str(year)
+    """`<out>/<year>/index.html`: what may be published (the municipal and regional reports, the data-quality
+    summary), ready to copy to a website (links are relative); and `<out>/<year>/служебное/index.html`: every
+    document of the year, for the authority's staff."""
+    root = paths.year_root(out_dir, year)
+    internal = root / paths.INTERNAL
     with engine.connect() as conn:
         docs = queries.run(conn, "publication_index/documents", year=year).mappings().all()
         municipalities = dict(queries.run(conn, "publication_index/municipalities", year=year).all())
-        quality = queries.run(conn, "publication_index/load_quality", year=year).mappings().all()
-    groups, region = _index_groups(docs, municipalities, root)
-    # Not recorded in core.document: the index is made from those records.
-    writer.write(writer.Document(
-        kind="publication_index", unit_code="region", template="publication_index.html.j2", formats=("html",),
-        context={"year": year, "groups": groups, "quality": [dict(q) for q in quality], "region": region},
-        stem=root / "index", root=root))
+        quality = [dict(q) for q in queries.run(conn, "publication_index/load_quality", year=year).mappings()]
+    for folder, shown, public in ((root, [d for d in docs if d["kind"] in PUBLIC_KINDS], True),
+                                  (internal, docs, False)):
+        groups, region = _index_groups(shown, municipalities, root, folder)
+        # Not recorded in core.document: the index is made from those records.
+        writer.write(writer.Document(
+            kind="publication_index", unit_code="region", template="publication_index.html.j2", formats=("html",),
+            context={"year": year, "groups": groups, "quality": quality, "region": region, "public": public},
+            stem=folder / "index", root=root))
     return root / "index.html"
+
+
+def _component_columns(components: list[dict], ranking: list[str]) -> list[dict]:
+    """The score's indicators in the settings' order, numbered for the table's header, with their sources."""
+    seen = {c["indicator_code"]: c for c in components}
+    return [{"number": n, "code": code, "name_ru": seen[code]["name_ru"], "source": seen[code]["source"],
+             "vpr": bool(seen[code]["vpr_based"]), "unit": seen[code]["unit"] or "",
+             "region_value": _num(seen[code]["region_value"])}
+            for n, code in enumerate((c for c in ranking if c in seen), 1)]
 
 
 def region_context(engine: Engine, year: int, issued_on: date) -> dict:
     with engine.connect() as conn:
         def rows(name: str, **params) -> list[dict]:
-            return [dict(r) for r in queries.run(conn, "regional_report/" + name, year=year, **params).mappings()]
+            return [_quoted(r) for r in queries.run(conn, "regional_report/" + name, year=year, **params).mappings()]
 
-        municipalities = rows("municipalities")
-        headline = {(r["unit_code"], r["indicator_code"]): _num(r["value"])
-                    for r in rows("headline", indicator_codes=list(REGION_HEADLINE))}
-        names = dict(queries.run(conn, "regional_report/indicator_names",
-                                 indicator_codes=list(REGION_HEADLINE)).all())
+        municipalities, components = rows("municipalities"), rows("components")
         clusters, effects, practices = rows("clusters"), rows("measure_effects"), rows("practices")
         totals = rows("totals")[0]
-    codes = [c for c in REGION_HEADLINE if c in names]
+    settings = load_settings()["municipalities"]
+    columns = _component_columns(components, list(settings["ranking_indicators"]))
+    z = {(c["municipality_code"], c["indicator_code"]): (_num(c["rating_z"]), _num(c["value"])) for c in components}
     table = [{"code": m["municipality_code"], "name": m["municipality_name"], "rank": m["rank"],
-              "selected": m["expert_review_selected"],
-              "cells": [headline.get((m["municipality_code"], c)) for c in codes]}
+              "score": _num(m["score"]), "vpr_share": _num(m["vpr_share"]), "selected": m["expert_review_selected"],
+              "cells": [z.get((m["municipality_code"], c["code"]), (None, None)) for c in columns]}
              for m in municipalities]
     return {"year": year, "issued_on_ru": date_ru(issued_on), "municipalities": municipalities, "table": table,
-            "columns": [names[c] for c in codes], "region_values": [headline.get(("region", c)) for c in codes],
+            "columns": columns, "rule": settings["expert_review"], "use_vpr": settings.get("use_vpr", True),
+            "vpr_note_ru": VPR_NOTE_RU,
             "selected": [m for m in municipalities if m["expert_review_selected"]], "clusters": clusters,
             "effects": effects, "practices": practices, "totals": totals}
 

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from edu_quality.formatting import basis_value
+from edu_quality.formatting import basis_value, sentence
 from edu_quality.recommendations.catalogue import Rule, load_rules
 from edu_quality.recommendations.due import due_date
 
@@ -137,7 +137,7 @@ def choose(engine: Engine, year: int, issued_on: date, rules: list[Rule] | None 
         conn.execute(text("delete from core.recommendation where year = :y"), {"y": year})
         indicators = {level: _indicator_rows(conn, year, level) for level in ("school", "municipality")}
         chosen = [{"y": year, "l": rule.level, "u": unit, "c": rule.code, "t": rule.text_ru,
-                   "b": f"{basis} Документ: {rule.document_ru}." if rule.document_ru else basis,
+                   "b": f"{sentence(basis)} Документ: {rule.document_ru}." if rule.document_ru else sentence(basis),
                    "d": due_date(issued_on, rule.due_months)}
                   for rule in rules for unit, basis in _matches(conn, rule, year, indicators)]
         if chosen:

@@ -91,7 +91,14 @@ def _context(year: int, s: dict, indicators: list[dict], analysis: dict, conditi
                                analysis["practices"].get(code, []), recs, conditions)
     school = {**{k: v for k, v in s.items() if k != "cluster"}, "school_name": quotes_ru(s["school_name"])}
     appendix = appendix_rows(indicators, s.get("school_type"))
+    # Each regulation is cited once, by number, under the findings: the same long title under every
+    # recommendation is what made the main part long.
+    documents = list(dict.fromkeys(r["document_ru"] for r in recs if r["document_ru"]))
+    for r in recs:
+        r["document_no"] = documents.index(r["document_ru"]) + 1 if r["document_ru"] else None
+    numbers = {f["key"]: f["number"] for f in findings}
     return {"year": year, "school": school, "indicators": indicators, "appendix": appendix,
+            "documents": documents, "finding_numbers": numbers,
             "headline": [i for i in appendix if i["indicator_code"] in HEADLINE_INDICATORS],
             "status": analysis["status"].get(code) or {},
             "chart_indicators": [i for i in indicators if i["indicator_code"] in CHART_INDICATORS],

@@ -23,6 +23,7 @@ FIRST_PARTY = {"edu_quality", "sample_region", "bench", "tests", "campaign_statu
 NOT_IMPORTED = {
     "asyncpg": "Airflow's async engine on a PostgreSQL metadata DB (docker-compose, make celery-demo)",
     "apache-airflow-providers-celery": "the CeleryExecutor, loaded by Airflow from its configuration",
+    "pymorphy3-dicts-ru": "the Russian dictionary pymorphy3 loads (documents/declension.py)",
 }
 
 

@@ -46,6 +46,7 @@ class YearData:
     indicators: pd.DataFrame                   # all levels, years ≤ year (trend window)
     catalogue: pd.DataFrame                    # indicator_code → polarity, unit, name_ru
     previous_loaded: bool = False
+    heads: pd.DataFrame = field(default_factory=pd.DataFrame)   # heads.*: school_code, result, assessed_on
     # Per-school values this layer computes (metrics.ANALYSIS_METRICS), filled as the run goes.
     analysis: dict[str, pd.Series] = field(default_factory=dict)
 
@@ -94,7 +95,8 @@ def load_year(conn: Connection, year: int, settings: dict) -> YearData:
     spec = query(conn, "ovz_specialists", year=year, positions=positions)
     ovz_specialists = (spec.set_index("school_code")["specialists"].astype(float) if len(spec)
                        else pd.Series(dtype=float))
-    covered = _numeric(query(conn, "recommendations_covered", year=year), ["recommendations", "with_measure"])
+    covered = _numeric(query(conn, "recommendations_covered", year=year),
+                       ["recommendations", "with_measure", "planned_on_time"])
 
     trend = int(settings["successful_practices"]["trend_years"])
     years = list(range(year - max(trend, 2) + 1, year + 1))
@@ -104,4 +106,5 @@ def load_year(conn: Connection, year: int, settings: dict) -> YearData:
         columns=["indicator_code", "polarity", "unit", "name_ru"]).set_index("indicator_code")
     return YearData(year=year, schools=schools, vpr=vpr, vpr_previous=vpr_previous, boundaries=boundaries,
                     oge=oge, gve=gve, ovz_specialists=ovz_specialists, recommendations_covered=covered,
-                    indicators=iv, catalogue=catalogue, previous_loaded=len(vpr_previous) > 0)
+                    indicators=iv, catalogue=catalogue, previous_loaded=len(vpr_previous) > 0,
+                    heads=_numeric(query(conn, "heads", year=year), ["competence_result"]).set_index("school_code"))

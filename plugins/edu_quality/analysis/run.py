@@ -75,7 +75,7 @@ def _school_results(data, s: dict) -> tuple:
 
 def _compute(conn, data, year: int, s: dict, conditions) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, int, int]:
     """The year's output tables (table → frame), the municipalities' frame and the numbers of clusters."""
-    compute_analysis_inputs(data)
+    compute_analysis_inputs(data, float(s["head_effectiveness"]["assessment_valid_years"]))
     sig, ver, status, risk, heads, pr, school_centres = _school_results(data, s)
     ms, gaps, corr, (ftable, fpol, fnames) = municipalities(data, s, status)
     per_m, m_centres = clusters.municipality_clusters(ftable, fpol, fnames, s)

@@ -214,6 +214,7 @@ class Direction(_Section):
 class HeadEffectiveness(_Section):
     min_directions: Count
     deficit_below: Percent
+    assessment_valid_years: Positive
     ovz_specialist_positions: list[Text]
     directions: Annotated[list[Direction], Field(min_length=1)]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from edu_quality.documents import paths, queries, writer
+from edu_quality.documents.cycle import cycle_rows
 from edu_quality.documents.docx_templates import ORDER_TEMPLATE
 from edu_quality.formatting import date_ru
 from edu_quality.recommendations.choose import risk_level
@@ -47,6 +48,7 @@ def _municipality_data(conn, year: int, code: str) -> dict:
         "school_recommendations": run("school_recommendation_count").scalar_one(),
         "names": {r.indicator_code: (r.name_ru, r.unit) for r in queries.run(
             conn, "municipal_report/indicator_names", indicator_codes=[RANKING_INDICATOR, DISTRIBUTION_INDICATOR])},
+        "cycle": cycle_rows(conn, "municipal_report", year=year, municipality_code=code),
     }
 
 
@@ -72,7 +74,7 @@ def municipality_context(engine: Engine, year: int, code: str, issued_on: date) 
         "biased": [s for s in schools if s["biased_results_suspected"]],
         "practices": [dict(p) for p in data["practices"]], "status": dict(status) if status else None,
         "recommendations": [{**dict(r), "due_date_ru": date_ru(r["due_date"])} for r in data["recommendations"]],
-        "school_recommendations": data["school_recommendations"],
+        "school_recommendations": data["school_recommendations"], "cycle": data["cycle"],
     }
 
 
@@ -164,6 +166,7 @@ def region_context(engine: Engine, year: int, issued_on: date) -> dict:
                                  indicator_codes=list(REGION_HEADLINE)).all())
         clusters, effects, practices = rows("clusters"), rows("measure_effects"), rows("practices")
         totals = rows("totals")[0]
+        cycle = cycle_rows(conn, "regional_report", year=year)
     codes = [c for c in REGION_HEADLINE if c in names]
     table = [{"code": m["municipality_code"], "name": m["municipality_name"], "rank": m["rank"],
               "selected": m["expert_review_selected"],
@@ -172,7 +175,7 @@ def region_context(engine: Engine, year: int, issued_on: date) -> dict:
     return {"year": year, "issued_on_ru": date_ru(issued_on), "municipalities": municipalities, "table": table,
             "columns": [names[c] for c in codes], "region_values": [headline.get(("region", c)) for c in codes],
             "selected": [m for m in municipalities if m["expert_review_selected"]], "clusters": clusters,
-            "effects": effects, "practices": practices, "totals": totals}
+            "effects": effects, "practices": practices, "totals": totals, "cycle": cycle}
 
 
 def render_region(engine: Engine, year: int, out_dir: Path, issued_on: date, pdf: bool = True) -> int:

@@ -165,3 +165,30 @@ def test_the_cycles_completeness_by_hand(region, warehouse):
         steps = ("goals_set", "indicators_computed", "monitoring_received", "analysis_done", "recommendations_sent",
                  "measures_recorded", "effect_analysed")
         assert m6["steps_done"] == sum(bool(m6[k]) for k in steps)
+
+
+def test_the_reports_say_the_choice_came_from_the_monitoring_and_show_goals_and_the_cycle(region, warehouse):
+    from datetime import date
+
+    from edu_quality.documents.reports import municipality_context, region_context
+    from edu_quality.documents.templating import environment
+
+    weakest = sorted(region.manifest["weakest_by_monitoring"])
+    issued = date(YEAR + 1, 1, 20)
+    env = environment()
+    regional = env.get_template("regional_report.html.j2").render(**region_context(warehouse, YEAR, issued))
+    assert "сформирован по результатам\nмотивирующего мониторинга деятельности МОУО" in regional
+    for code in weakest:
+        assert code in regional
+    chosen = env.get_template("municipal_report.html.j2").render(
+        **municipality_context(warehouse, YEAR, weakest[0], issued))
+    assert "<b>отобран</b> для углублённой экспертизы" in chosen
+    assert "результаты мотивирующего мониторинга деятельности МОУО" in chosen
+    assert "Полнота управленческого цикла" in chosen and "Рисковый профиль муниципалитета" in chosen
+    steps = _rows(warehouse, "select mechanism_name_ru, steps_done from mart.management_cycle where year = :y and "
+                             "municipality_code = :m", y=YEAR, m=weakest[0])
+    assert len(steps) == 8
+    for s in steps:
+        assert f"{s['mechanism_name_ru']} — <b>{s['steps_done']} из 7</b>" in chosen
+    # No goals for this year in the product's targets file: the report says so instead of an empty table.
+    assert f"Целевые значения показателей на {YEAR} год не заданы" in chosen

@@ -18,7 +18,8 @@ def _cmd_sample(args) -> int:
 
     started = time.monotonic()
     manifest = generate(args.year, Path(args.out), seed=args.seed, schools=args.schools,
-                        municipalities=args.municipalities)
+                        municipalities=args.municipalities,
+                        municipal_monitoring=not args.no_municipal_monitoring)
     files = manifest.get("files", [])
     print(f"Образец региона за {args.year} год записан в {Path(args.out) / str(args.year)}: "
           f"{len(files)} файлов, {sum(f.get('rows', 0) for f in files)} строк, "
@@ -34,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--schools", type=int, default=300)
     p.add_argument("--municipalities", type=int, default=10)
+    p.add_argument("--no-municipal-monitoring", action="store_true",
+                   help="без файла мотивирующего мониторинга МОУО (municipal_monitoring.*): экспертиза МО — "
+                        "по показателям продукта")
     p.add_argument("--scale", choices=("small", "region", "national"),
                    help="большой поток файлов для замеров: small (~40 ОО), region (~900 ОО, ~1,5 млн строк), "
                         "national (~40 000 ОО, ~40 млн строк); без заложенных особенностей образца")

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from .gia import write_gia, write_thresholds
+from .heads import write_heads, write_monitoring
 from .measures import write_measures
 from .olympiads import write_olympiads
 from .planted import MANIFEST_NAME, PlantLog, build_manifest
@@ -22,9 +23,10 @@ def _check_replaceable(year_dir: Path) -> None:
 
 
 def generate(year: int, out_dir: str | Path, seed: int = 2024, schools: int = 300, municipalities: int = 10,
-             students_per_class: int = 25) -> dict:
+             students_per_class: int = 25, municipal_monitoring: bool = True) -> dict:
     """Write a sample region's inbox to `out_dir/<year>/` as the input contract lays it out, with
     `_manifest.json` describing the files, the planted school stories and every planted bad row.
+    `municipal_monitoring=False` leaves out the region's motivating monitoring (an optional source).
 
     The same arguments always give byte-identical files. Returns the manifest.
     """
@@ -51,12 +53,18 @@ def generate(year: int, out_dir: str | Path, seed: int = 2024, schools: int = 30
     olympiads_file, olympiad_summary = write_olympiads(region, root, log)
     files.append(write_self_evaluation(region, root, log, gia_summary, staff_summary, olympiad_summary))
     files += [teachers_file, olympiads_file, write_measures(region, root, log)]
+    heads_file, weak_heads = write_heads(region, root, log, staff_summary)
+    files.append(heads_file)
+    weakest = []
+    if municipal_monitoring:
+        monitoring_file, weakest = write_monitoring(region, root, log)
+        files.append(monitoring_file)
 
     manifest = build_manifest(
         year=year, seed=seed,
         parameters={"schools": schools, "municipalities": municipalities, "students_per_class": students_per_class},
         region=region.summary(), files=files, planted=region.planted, log=log,
-        latent=region.latent())
+        latent=region.latent(), weak_heads=weak_heads, weakest_by_monitoring=weakest)
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     (root / MANIFEST_NAME).write_text(text, encoding="utf-8", newline="\n")
     if target.exists():

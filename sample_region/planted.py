@@ -162,7 +162,8 @@ LATENT_NOTE = ("school_latent: each school's latent level on the ability scale t
 
 
 def build_manifest(*, year: int, seed: int, parameters: dict, region: dict, files: Sequence[FileRecord],
-                   planted: PlantedSchools, log: PlantLog, latent: dict | None = None) -> dict:
+                   planted: PlantedSchools, log: PlantLog, latent: dict | None = None,
+                   weak_heads: Sequence[str] = (), weakest_by_monitoring: Sequence[str] = ()) -> dict:
     return {
         "generator": "sample_region",
         "manifest_version": MANIFEST_VERSION,
@@ -177,6 +178,10 @@ def build_manifest(*, year: int, seed: int, parameters: dict, region: dict, file
         "biased_schools": list(planted.biased),
         "low_result_schools": list(planted.low_result),
         "unfavorable_schools": list(planted.unfavorable),
+        # heads.*: schools whose head is planted weak (low or no competence assessment, little ДПО, no reserve).
+        "weak_heads": list(weak_heads),
+        # municipal_monitoring.*: the municipalities the file makes the weakest (empty without the file).
+        "weakest_by_monitoring": list(weakest_by_monitoring),
         "school_latent_note": LATENT_NOTE,
         "school_latent": latent or {},
         "bad_rows": log.bad_rows,

@@ -164,6 +164,7 @@ CHECKS = (
     ("каталог показателей", "edu_quality.indicators.catalog:catalog_problems"),
     ("настройки анализа", "edu_quality.analysis.settings:settings_problems"),
     ("каталог рекомендаций", "edu_quality.recommendations.catalogue:catalogue_problems"),
+    ("цели и целевые значения", "edu_quality.analysis.targets:targets_problems"),
 )
 
 

@@ -139,4 +139,4 @@ def date_ru(day: date) -> str:
 
 # The Jinja filters of every template (documents/templating.py registers them).
 JINJA_FILTERS = {"cell": cell, "num": num, "exact": exact, "whole_percent": whole_percent, "date_ru": date_ru,
-                 "quotes_ru": quotes_ru, "sentence": sentence}
+                 "quotes_ru": quotes_ru, "sentence": sentence, "lower_first": lower_first}

@@ -180,10 +180,15 @@ def test_municipal_rating_by_sql(region, warehouse):
     assert len(rows) == 5
     for r in rows:
         assert float(r["mart_score"]) == pytest.approx(float(r["score"]))
+    # The product's rating is the second signal of the expertise: its lowest score has the last place.
+    places = {r["municipality_code"]: r["product_rank"] for r in _rows(
+        warehouse, "select municipality_code, product_rank from mart.municipal_expertise where year = :y", y=YEAR)}
+    worst = min(rows, key=lambda r: float(r["score"]))["municipality_code"]
+    assert places[worst] == len(rows)
+    # The region has the motivating monitoring: the choice rests on it (5 МО: at most 30 % → one).
     selected = _rows(warehouse, "select municipality_code from mart.municipality_status where year = :y and "
                                 "expert_review_selected", y=YEAR)
-    worst = min(rows, key=lambda r: float(r["score"]))["municipality_code"]
-    assert [r["municipality_code"] for r in selected] == [worst]   # 5 МО: at most 30 % → one
+    assert [r["municipality_code"] for r in selected] == region.manifest["weakest_by_monitoring"]
 
 
 def _rows(warehouse, sql: str, **params):
@@ -193,7 +198,8 @@ def _rows(warehouse, sql: str, **params):
 
 TABLES = ("objectivity_signals", "objectivity_verdicts", "school_status", "school_risk_profile", "head_effectiveness",
           "successful_practices", "clusters", "municipality_status", "municipality_indicator_gaps",
-          "municipality_correlations", "measure_effects")
+          "municipality_correlations", "measure_effects", "municipal_expertise", "municipality_risk_profile",
+          "target_achievement", "management_cycle")
 
 
 def _digest(warehouse, year: int) -> str:

@@ -99,14 +99,20 @@ def test_the_public_index_links_no_draft_order_no_school_document_and_no_objecti
     assert "проект_распоряжения" in internal and "рекомендации" in internal
 
 
-def test_the_expert_review_chooses_the_lowest_scores_and_the_reports_say_so_truly(demo, warehouse):
+def test_the_expert_review_chooses_the_lowest_on_its_basis_and_the_reports_say_so_truly(demo, warehouse):
     with warehouse.connect() as conn:
-        rows = conn.execute(text("select municipality_code, score, expert_review_selected, expert_review_reason_ru "
-                                 "from mart.municipality_status where year = :y and score is not null"),
-                            {"y": demo["year"]}).all()
-    chosen = [r.score for r in rows if r.expert_review_selected]
-    assert chosen and max(chosen) <= min(r.score for r in rows if not r.expert_review_selected)
-    for r in rows:
-        assert ("наименьш" in r.expert_review_reason_ru) == r.expert_review_selected, r
+        rows = conn.execute(text(
+            "select e.municipality_code, e.basis, e.selected, e.monitoring_percent, e.product_score, "
+            "s.expert_review_selected from mart.municipal_expertise e join mart.municipality_status s "
+            "using (year, municipality_code) where e.year = :y"), {"y": demo["year"]}).all()
+    assert rows and all(r.selected == r.expert_review_selected for r in rows)
+    basis = {r.basis for r in rows}
+    assert len(basis) == 1
+    value = "monitoring_percent" if basis == {"municipal_monitoring"} else "product_score"
+    chosen = [getattr(r, value) for r in rows if r.selected]
+    assert chosen and max(chosen) <= min(getattr(r, value) for r in rows if not r.selected)
+    regional = demo["reports"]["региональный_аналитический_отчёт.html"]
+    said = "по мотивирующему мониторингу" if basis == {"municipal_monitoring"} else "не представлен"
+    assert said in regional
     for path, page in demo["reports"].items():
         assert "наименьший рейтинговый балл" not in page, path

@@ -22,12 +22,13 @@ from edu_quality.recommendations.choose import STATUS_RU
 
 SETTINGS = "include/analysis/settings.yaml"
 CATALOGUE = "include/recommendations/catalogue.yaml"
+TARGETS = "include/goals/targets.yaml"
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A copy of the project's configuration: the settings, the recommendations and the indicator catalogue."""
-    for rel in (SETTINGS, CATALOGUE):
+    for rel in (SETTINGS, CATALOGUE, TARGETS):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(PATHS.root / rel, tmp_path / rel)
     shutil.copytree(PATHS.indicators, tmp_path / "sql" / "indicators")
@@ -61,7 +62,7 @@ def test_the_real_configuration_passes(capsys):
     code, lines = check(PATHS.root, capsys)
     assert code == 0, "\n".join(lines)
     assert lines == ["Конфигурация в порядке: описания источников, правила источников, каталог показателей, "
-                     "настройки анализа, каталог рекомендаций — проблем нет."]
+                     "настройки анализа, каталог рекомендаций, цели и целевые значения — проблем нет."]
 
 
 def test_the_command_exits_non_zero_on_a_planted_typo(project):
@@ -182,6 +183,19 @@ def test_a_ranking_indicator_and_a_metric_naming_two_sources(project, capsys):
                                      "(похожие: an_mean_head_score)")
     assert any(line.startswith(f"{SETTINGS}, строка {both}: head_effectiveness.directions[3].metrics[1]: показатель "
                                "называется ровно одним из") for line in lines), lines
+
+
+def test_a_target_for_a_missing_indicator_and_a_share_over_100(project, capsys):
+    line = plant(project / TARGETS, "  - indicator: oge_share_mark_2", "  - indicator: oge_share_mark_22")
+    lines = refused(project, capsys, f"{TARGETS}, строка {line}: показателя «oge_share_mark_22» нет в каталоге")
+    assert any("oge_share_mark_2" in x for x in lines)
+    line = plant(project / TARGETS, "region: {2026: 85.0}", "region: {2026: 185.0}")
+    refused(project, capsys, f"{TARGETS}, строка {line}: доля в процентах не больше 100, указано 185")
+
+
+def test_a_target_with_a_misspelt_key_is_refused_with_its_line(project, capsys):
+    line = plant(project / TARGETS, "    goal_ru: Снизить долю отметок «2» по ОГЭ", "    goal: Снизить")
+    refused(project, capsys, f"{TARGETS}, строка {line}:")
 
 
 def test_unreadable_yaml_names_its_line(project, capsys):

@@ -320,7 +320,7 @@ class MiniValidator:
     def run(self) -> dict[tuple[str, int], set[str]]:
         found: dict[tuple[str, int], set[str]] = {}
         for source in ("schools", "vpr_scales", "gia_thresholds", "vpr", "gia", "self_evaluation", "teachers",
-                       "olympiads", "measures"):
+                       "olympiads", "measures", "heads", "municipal_monitoring"):
             for table in self.files(source):
                 keys: set[tuple] = set()
                 names: dict[str, str] = {}
@@ -540,6 +540,51 @@ class MiniValidator:
         return r
 
 
+    def heads(self, t: Table, n: int, keys: set, names: dict) -> set[str]:
+        r: set[str] = set()
+        code = t.cell(n, "Код ОО")
+        if code in keys:
+            r.add(c.DUPLICATE_KEY)
+        keys.add(code)
+        if code not in self.known:
+            r.add(c.UNKNOWN_SCHOOL)
+        result, assessed = t.cell(n, "Результат оценки управленческих компетенций, %"), \
+            t.cell(n, "Дата последней оценки компетенций")
+        if result and not 0 <= _number(result) <= 100:
+            r.add(c.OUT_OF_RANGE)
+        if assessed and _date(assessed) > date(YEAR + 1, 2, 1):
+            r.add(c.DATE_IN_FUTURE)
+        cpd = t.cell(n, "ДПО руководителя за последние 3 года, часов")
+        if not cpd:
+            r.add(c.REQUIRED_MISSING)
+        elif not 0 <= _int(cpd) <= 2000:
+            r.add(c.OUT_OF_RANGE)
+        reserve = _int(t.cell(n, "Численность резерва управленческих кадров ОО"))
+        if _int(t.cell(n, "Из них прошли обучение по программам для резерва")) > reserve:
+            r.add(c.OUT_OF_RANGE)
+        value = t.cell(n, "Участие в конкурсах профессионального мастерства руководителей")
+        if value not in c.YES_NO:
+            r.add(c.BAD_TYPE)
+        return r
+
+    def municipal_monitoring(self, t: Table, n: int, keys: set, names: dict) -> set[str]:
+        r: set[str] = set()
+        key = (t.cell(n, "Код МО"), t.cell(n, "Код показателя"))
+        if key in keys:
+            r.add(c.DUPLICATE_KEY)
+        keys.add(key)
+        if _int(t.cell(n, "Год")) != YEAR:
+            r.add(c.OUT_OF_RANGE)
+        if key[0] not in {m["code"] for m in self.manifest["region"]["municipalities"]}:
+            r.add(c.UNKNOWN_MUNICIPALITY)
+        value, top = _number(t.cell(n, "Значение")), _number(t.cell(n, "Максимальный балл"))
+        if value is None:
+            r.add(c.BAD_TYPE)
+        elif not 0 <= value <= top:
+            r.add(c.OUT_OF_RANGE)
+        return r
+
+
 def test_good_rows_are_valid_and_bad_rows_break_exactly_their_rule(small: tuple[Path, dict],
                                                                   tables: dict[str, Table]) -> None:
     _, manifest = small
@@ -549,6 +594,36 @@ def test_good_rows_are_valid_and_bad_rows_break_exactly_their_rule(small: tuple[
         expected = validator.bad.get((file, number))
         assert rules == ({expected} if expected else set()), (file, number, tables[file].rows[number])
     assert len(found) == sum(f["rows"] for f in manifest["files"])
+
+
+def test_the_weak_heads_and_the_weakest_municipalities_are_planted(small: tuple[Path, dict],
+                                                                   tables: dict[str, Table]) -> None:
+    """Weak heads: no reserve, little ДПО, a low or lapsed assessment or none; the monitoring's weakest
+    municipalities score below every other one."""
+    _, manifest = small
+    assert manifest["weak_heads"]
+    heads = next(t for name, t in tables.items() if name == "heads.csv")
+    bad = {b["row_number"] for b in manifest["bad_rows"] if b["file"] == "heads.csv"}
+    seen = set()
+    for n in heads.rows:
+        code = heads.cell(n, "Код ОО")
+        if code not in manifest["weak_heads"] or n in bad or code in seen:
+            continue
+        seen.add(code)
+        assert heads.cell(n, "Численность резерва управленческих кадров ОО") == "0"
+        assert _int(heads.cell(n, "ДПО руководителя за последние 3 года, часов")) < 16
+        result = heads.cell(n, "Результат оценки управленческих компетенций, %")
+        assert not result or _number(result) < 35
+    assert seen == set(manifest["weak_heads"])
+    monitoring = tables["municipal_monitoring.csv"]
+    totals: dict[str, list[float]] = {}
+    bad = {b["row_number"] for b in manifest["bad_rows"] if b["file"] == "municipal_monitoring.csv"}
+    for n in monitoring.rows:
+        if n not in bad:
+            totals.setdefault(monitoring.cell(n, "Код МО"), []).append(
+                _number(monitoring.cell(n, "Значение")) / _number(monitoring.cell(n, "Максимальный балл")))
+    weakest = set(manifest["weakest_by_monitoring"])
+    assert weakest and max(sum(totals[m]) for m in weakest) < min(sum(v) for m, v in totals.items() if m not in weakest)
 
 
 def test_default_sized_region_tells_the_planted_stories(tmp_path: Path) -> None:

@@ -39,6 +39,6 @@ def test_references_name_described_sources_loaded_before():
 
 def test_the_contract_sources_are_the_core_ones_in_the_contracts_order():
     assert contract.LOAD_ORDER == ("schools", "vpr_scales", "gia_thresholds", "vpr", "gia", "self_evaluation",
-                                   "teachers", "olympiads", "measures")
+                                   "teachers", "olympiads", "measures", "heads", "municipal_monitoring")
     assert contract.VPR.column("participant_code").header == "Код участника"
     assert "Математика" in contract.VPR_SUBJECTS and contract.GIA_FORMS == ("ОГЭ", "ЕГЭ", "ГВЭ")

@@ -181,9 +181,15 @@ OLYMPIADS = [header(c.OLYMPIADS)] + [
     ]]
 
 MEASURES = [header(c.MEASURES)] + [
-    f"{YEAR};{level};{code};R-{n};Мера {n};Заместитель директора;30.06.2020;{done}"
-    for n, (level, code, done) in enumerate([("ОО", "C0001", "да"), ("ОО", "C0001", "да"), ("ОО", "C0001", "нет"),
-                                             ("ОО", "C0002", "нет"), ("МО", "MO41", "да")])]
+    f"{YEAR};{level};{code};R-{n};Мера {n};Заместитель директора;{due};{done}"
+    for n, (level, code, done, due) in enumerate([
+        ("ОО", "C0001", "да", "30.06.2020"), ("ОО", "C0001", "да", "30.06.2020"), ("ОО", "C0001", "нет", "30.06.2020"),
+        ("ОО", "C0002", "нет", "30.06.2020"), ("МО", "MO41", "да", "30.06.2020"),
+        ("ОО", "C0002", "нет", "01.03.2021")])]   # not yet due on 31 December: not late
+
+# heads.*: C0001 assessed 15.03.2018 (within five years), a reserve of 2 with 1 trained; C0002 never assessed,
+# no ДПО, no reserve; C0003 has no row.
+HEADS = [header(c.HEADS), "C0001;5;72,5;15.03.2018;36;2;1;да", "C0002;2;;;0;0;0;нет"]
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +205,8 @@ def values(tmp_path_factory, warehouse):
         assert ingest_file(warehouse, PREVIOUS, source, root / str(PREVIOUS) / name, name).rows_quarantined == 0
     files = [("gia_thresholds", "gia_thresholds.csv", GIA_THRESHOLDS, 0), ("gia", "gia/results.csv", GIA, 0),
              ("self_evaluation", "self_evaluation.csv", SELF_EVALUATION, 1), ("teachers", "teachers.csv", TEACHERS, 0),
-             ("olympiads", "olympiads.csv", OLYMPIADS, 0), ("measures", "measures.csv", MEASURES, 0)]
+             ("olympiads", "olympiads.csv", OLYMPIADS, 0), ("measures", "measures.csv", MEASURES, 0),
+             ("heads", "heads.csv", HEADS, 0)]
     for source, name, lines, quarantined in files:
         write(root / str(YEAR), name, lines)
         stats = ingest_file(warehouse, YEAR, source, root / str(YEAR) / name, name)
@@ -267,6 +274,14 @@ SCHOOL_VALUES = {
     "head_tenure_years": (5.0, 2.0, 7.0),
     "head_share_tenure_under_3": (0.0, 100.0, 0.0),
     "measures_share_done": (2 / 3 * 100, 0.0, None),
+    "measures_share_done_on_time": (2 / 3 * 100, 0.0, None),   # C0002's second measure is not due yet
+    # heads.* (C0003: no row, no value)
+    "head_share_assessed": (100.0, 0.0, None),
+    "head_competence_result": (72.5, None, None),
+    "head_cpd_hours_3y": (36.0, 0.0, None),
+    "head_reserve_per_100_teachers": (2 / 10 * 100, 0 / 4 * 100, None),
+    "head_reserve_trained_share": (1 / 2 * 100, None, None),
+    "head_share_schools_trained_reserve": (100.0, 0.0, None),
     # teachers: C0001's 10 (C0002's 4 are under the minimum group of 5; C0003 has none)
     "tch_share_deficit_diagnosed": (6 / 10 * 100, None, None),
     "tch_share_cpd_3y": (7 / 10 * 100, None, None),
@@ -327,7 +342,12 @@ def test_municipality_and_region_are_ratios_of_sums(values):
     assert v(values, "tch_share_deficit_diagnosed", "MO41") == pytest.approx((6 + 2) / 14 * 100)
     assert v(values, "tch_share_targeted_of_diagnosed", "region") == pytest.approx((3 + 1) / (6 + 2) * 100)
     assert v(values, "cond_pupils_per_teacher", "region") == pytest.approx(300 / 14)
-    assert v(values, "measures_share_done", "region") == pytest.approx(2 / 4 * 100)
+    assert v(values, "measures_share_done", "region") == pytest.approx(2 / 5 * 100)
+    assert v(values, "measures_share_done_on_time", "region") == pytest.approx(2 / 4 * 100)
+    # heads: the reserve against the staff of both schools with a row; the mean result over assessed heads
+    assert v(values, "head_reserve_per_100_teachers", "MO41") == pytest.approx((2 + 0) / (10 + 4) * 100)
+    assert v(values, "head_competence_result", "region") == pytest.approx(72.5)
+    assert v(values, "head_share_assessed", "region") == pytest.approx(1 / 2 * 100)
 
 
 def test_other_aggregations(values):

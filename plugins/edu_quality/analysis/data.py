@@ -48,6 +48,9 @@ class YearData:
     indicators: pd.DataFrame                   # all levels, years ≤ year (trend window)
     catalogue: pd.DataFrame                    # indicator_code → polarity, unit, name_ru
     previous_loaded: bool = False
+    heads: pd.DataFrame = field(default_factory=pd.DataFrame)   # heads.*: school_code, result, assessed_on
+    monitoring: pd.DataFrame = field(default_factory=pd.DataFrame)  # municipal_monitoring.* of the year
+    measures: pd.DataFrame = field(default_factory=pd.DataFrame)    # measures.*: level, unit, recommendation
     # Per-school values this layer computes (metrics.ANALYSIS_METRICS), filled as the run goes.
     analysis: dict[str, pd.Series] = field(default_factory=dict)
 
@@ -101,14 +104,19 @@ def load_year(conn: Connection, year: int, settings: dict) -> YearData:
     spec = query(conn, "ovz_specialists", year=year, positions=positions)
     ovz_specialists = (spec.set_index("school_code")["specialists"].astype(float) if len(spec)
                        else pd.Series(dtype=float))
-    covered = _numeric(query(conn, "recommendations_covered", year=year), ["recommendations", "with_measure"])
+    covered = _numeric(query(conn, "recommendations_covered", year=year),
+                       ["recommendations", "with_measure", "planned_on_time"])
 
     trend = int(settings["successful_practices"]["trend_years"])
     years = list(range(year - max(trend, 2) + 1, year + 1))
     iv = _numeric(query(conn, "indicator_values", years=years), ["value", "numerator", "denominator"])
     catalogue = pd.DataFrame(conn.execute(text(
-        "select indicator_code, polarity, unit, name_ru, source from core.indicator")).fetchall(),
-        columns=["indicator_code", "polarity", "unit", "name_ru", "source"]).set_index("indicator_code")
+        "select indicator_code, polarity, unit, name_ru, source, direction_code from core.indicator")).fetchall(),
+        columns=["indicator_code", "polarity", "unit", "name_ru", "source", "direction_code"]
+    ).set_index("indicator_code")
     return YearData(year=year, schools=schools, vpr=vpr, vpr_previous=vpr_previous, boundaries=boundaries,
                     oge=oge, gve=gve, ovz_specialists=ovz_specialists, recommendations_covered=covered,
-                    indicators=iv, catalogue=catalogue, previous_loaded=len(vpr_previous) > 0)
+                    indicators=iv, catalogue=catalogue, previous_loaded=len(vpr_previous) > 0,
+                    heads=_numeric(query(conn, "heads", year=year), ["competence_result"]).set_index("school_code"),
+                    monitoring=_numeric(query(conn, "municipal_monitoring", year=year), ["value", "max_score"]),
+                    measures=query(conn, "measures", year=year))

@@ -30,6 +30,36 @@ def objectivity_score(kinds_agreeing: pd.Series, kinds_assessed: pd.Series) -> p
     return score.where(kinds_assessed > 0)
 
 
+def _direction_row(school: str, d: dict, metric_scores: list, score, deficit_below: float) -> dict:
+    """One school's direction: its score, whether it is a deficit, and what drives it (each metric's value and
+    score); a direction without data says why (`no_data_ru` of the settings)."""
+    texts = []
+    for part, m, sc in metric_scores:
+        v = m.values.get(school)
+        label = f"{part}: " if part else ""
+        if v is None or pd.isna(v):
+            texts.append(f"{label}{m.name_ru} — нет данных")
+        else:
+            texts.append(f"{label}{m.name_ru} {fmt.value(v, m.unit)} → {fmt.num(sc.get(school), 0)} из 100")
+    if d.get("note_ru"):
+        texts.append(d["note_ru"])
+    has = score is not None and not pd.isna(score)
+    deficit = bool(score < deficit_below) if has else None
+    if deficit:
+        weakest = min(((sc.get(school), m.name_ru) for _, m, sc in metric_scores
+                       if sc.get(school) is not None and not pd.isna(sc.get(school))), default=None)
+        weakest_ru = f"; слабее всего — {weakest[1]}" if weakest and len(metric_scores) > 1 else ""
+        below = f" — профессиональный дефицит (ниже {fmt.num(deficit_below, 0)}{weakest_ru})"
+    else:
+        below = ""
+    if has:
+        head = f"оценка {fmt.num(score, 0)} из 100{below}"
+    else:
+        head = f"нет данных: {d['no_data_ru']}" if d.get("no_data_ru") else "нет данных"
+    return dict(school_code=school, direction_code=d["code"], direction_name_ru=d["name_ru"],
+                score=float(score) if has else None, deficit=deficit, evidence_ru=f"{head}: " + "; ".join(texts))
+
+
 def head_effectiveness(data: YearData, s: dict) -> tuple[pd.DataFrame, pd.Series]:
     cfg = s["head_effectiveness"]
     deficit_below = float(cfg["deficit_below"])
@@ -58,24 +88,7 @@ def head_effectiveness(data: YearData, s: dict) -> tuple[pd.DataFrame, pd.Series
         direction = part_means.mean(axis=1, skipna=True)
         scores[code] = direction
         for school in data.schools.index:
-            texts = []
-            for part, m, sc in metric_scores:
-                v = m.values.get(school)
-                label = f"{part}: " if part else ""
-                if v is None or pd.isna(v):
-                    texts.append(f"{label}{m.name_ru} — нет данных")
-                else:
-                    texts.append(f"{label}{m.name_ru} {fmt.value(v, m.unit)} → {fmt.num(sc.get(school), 0)} из 100")
-            if d.get("note_ru"):
-                texts.append(d["note_ru"])
-            score = direction.get(school)
-            has = score is not None and not pd.isna(score)
-            deficit = bool(score < deficit_below) if has else None
-            below = f" — профессиональный дефицит (ниже {fmt.num(deficit_below, 0)})" if deficit else ""
-            head = f"оценка {fmt.num(score, 0)} из 100{below}" if has else "нет данных"
-            rows.append(dict(school_code=school, direction_code=code, direction_name_ru=name,
-                             score=float(score) if has else None, deficit=deficit,
-                             evidence_ru=f"{head}: " + "; ".join(texts)))
+            rows.append(_direction_row(school, d, metric_scores, direction.get(school), deficit_below))
     counted = scores.notna().sum(axis=1)
     total = scores.mean(axis=1, skipna=True).where(counted >= int(cfg["min_directions"]))
     return pd.DataFrame(rows, columns=COLUMNS), total

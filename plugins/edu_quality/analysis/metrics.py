@@ -47,7 +47,19 @@ def school_metric(data: YearData, spec: dict, min_denominator: int = 0) -> Metri
     return Metric(source, code, name, unit, polarity, values.dropna().astype(float))
 
 
-def compute_analysis_inputs(data: YearData) -> None:
+def assessment_recency(data: YearData, valid_years: float) -> pd.Series:
+    """100 × (1 − years since the last competence assessment / years it stays valid), at 0 once it lapsed;
+    a head with a heads.* row and no assessment date was never assessed: 0. Schools without a row: no data."""
+    heads = data.heads
+    if heads.empty:
+        return pd.Series(dtype=float)
+    end = pd.Timestamp(data.year, 12, 31)
+    years = (end - pd.to_datetime(heads["assessed_on"])).dt.days / 365.25
+    score = (100 * (1 - years / valid_years)).clip(0, 100).fillna(0.0)
+    return score[score.index.isin(data.schools.index)].astype(float)
+
+
+def compute_analysis_inputs(data: YearData, valid_years: float = 5) -> None:
     """The analysis metrics that come straight from the sources (the others are added as computed)."""
     sch = data.schools
     ovz_pupils = sch["students"] * sch["disability_pct"] / 100
@@ -61,3 +73,5 @@ def compute_analysis_inputs(data: YearData) -> None:
     rc = rc[(rc["level"] == "school") & (rc["recommendations"] > 0)].set_index("unit_code")
     data.analysis["recommendations_covered"] = (rc["with_measure"] / rc["recommendations"] * 100
                                                 ).reindex(sch.index).dropna()
+    data.analysis["plan_on_time"] = (rc["planned_on_time"] / rc["recommendations"] * 100).reindex(sch.index).dropna()
+    data.analysis["assessment_recency"] = assessment_recency(data, valid_years)

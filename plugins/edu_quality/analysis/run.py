@@ -15,16 +15,19 @@ from sqlalchemy.engine import Engine
 from edu_quality.faults import failpoint
 
 from . import clusters, objectivity, results
+from .cycle import management_cycle
 from .data import load_year
+from .expertise import apply_expertise, expertise, municipal_risk
 from .head_effectiveness import head_effectiveness, objectivity_score
-from .measure_effects import effects
+from .measure_effects import effects, targets
 from .metrics import compute_analysis_inputs
-from .municipalities import municipalities
+from .municipalities import municipalities, select_for_review
 from .practices import practices
 from .risk_profile import risk_profile
 from .settings import load_settings, settings_sha256
 from .store import replace_year
 from .tables import COLUMNS, TABLES, columns
+from .targets import load_targets, target_results
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +76,24 @@ def _school_results(data, s: dict) -> tuple:
     return sig, ver, status, risk, heads, pr, school_centres
 
 
-def _compute(conn, data, year: int, s: dict, conditions) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, int, int]:
+def _cycle(data, s: dict, frames: dict, ms: pd.DataFrame, conditions, goals: list[dict] | None) -> pd.DataFrame:
+    """The municipal part of the management cycle: expertise, municipal risk profile, goals, completeness."""
+    exp, _ = expertise(data.monitoring, ms["score"], lambda score: select_for_review(score, s))
+    frames["core.municipality_expertise"] = exp
+    frames["core.municipality_risk_factor"] = municipal_risk(
+        frames["core.school_status"].set_index("school_code"), frames["core.school_risk_factor"],
+        frames["core.head_effectiveness"], s)
+    frames["core.target_result"] = target_results(data, load_targets() if goals is None else goals, s,
+                                                  frames["core.measure_effect"])
+    frames["core.management_cycle"] = management_cycle(data, s, frames, frames["core.target_result"], data.measures,
+                                                       targets(s, conditions))
+    return apply_expertise(ms, exp)
+
+
+def _compute(conn, data, year: int, s: dict, conditions, goals=None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame,
+                                                                            int, int]:
     """The year's output tables (table → frame), the municipalities' frame and the numbers of clusters."""
-    compute_analysis_inputs(data)
+    compute_analysis_inputs(data, float(s["head_effectiveness"]["assessment_valid_years"]))
     sig, ver, status, risk, heads, pr, school_centres = _school_results(data, s)
     ms, gaps, corr, (ftable, fpol, fnames) = municipalities(data, s, status)
     per_m, m_centres = clusters.municipality_clusters(ftable, fpol, fnames, s)
@@ -90,6 +108,8 @@ def _compute(conn, data, year: int, s: dict, conditions) -> tuple[dict[str, pd.D
               "core.head_effectiveness": heads, "core.successful_practice": pr, "core.analysis_cluster": centres,
               "core.municipality_status": ms.reset_index(), "core.municipality_indicator": gaps,
               "core.municipality_correlation": corr, "core.measure_effect": eff}
+    ms = _cycle(data, s, frames, ms, conditions, goals)
+    frames["core.municipality_status"] = ms.reset_index()
     return frames, ms, len(school_centres), len(m_centres)
 
 
@@ -119,15 +139,19 @@ def _summary(data, year: int, frames: dict[str, pd.DataFrame], ms: pd.DataFrame,
         "municipalities": int(len(ms)),
         "municipality_clusters": int(municipality_clusters),
         "expert_review": sorted(ms.index[ms["expert_review_selected"]].tolist()),
+        "expert_review_basis": (frames["core.municipality_expertise"]["basis"].iloc[0]
+                                if len(frames["core.municipality_expertise"]) else None),
+        "targets": int(len(frames["core.target_result"])),
         "measure_effects": int(len(frames["core.measure_effect"])),
         "previous_year_loaded": bool(data.previous_loaded),
     }
 
 
 def analyse_year(engine: Engine, year: int, settings: dict | None = None,
-                 conditions: dict[str, dict] | None = None) -> dict:
+                 conditions: dict[str, dict] | None = None, goals: list[dict] | None = None) -> dict:
     """Recompute the year's analysis; returns summary counts. `conditions`: the recommendations catalogue's
-    rule conditions (code → `when`), for the effect of last year's measures."""
+    rule conditions (code → `when`), for the effect of last year's measures; `goals`: the targets
+    (include/goals/targets.yaml when not given)."""
     started = time.perf_counter()
     s = settings or load_settings()
     with engine.begin() as conn:
@@ -138,7 +162,7 @@ def analyse_year(engine: Engine, year: int, settings: dict | None = None,
                 conn.execute(text(f"delete from {table} where year = :y"), {"y": year})
             log.warning("analysis of %s: no schools in the year's reference, nothing to analyse", year)
             return {"year": year, "schools": 0, "seconds": round(time.perf_counter() - started, 2)}
-        frames, ms, school_clusters, municipality_clusters = _compute(conn, data, year, s, conditions)
+        frames, ms, school_clusters, municipality_clusters = _compute(conn, data, year, s, conditions, goals)
         _store(conn, year, frames)
         summary = _summary(data, year, frames, ms, school_clusters, municipality_clusters)
         summary["seconds"] = round(time.perf_counter() - started, 2)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from edu_quality.checks import ConfigError, Located, Problem, read_yaml, shown, similar, validation_problems, where
 from edu_quality.config import PATHS
-from edu_quality.indicators.catalog import indicator_codes
+from edu_quality.indicators.catalog import UNITS, indicator_codes
 
 from .names import ANALYSIS_INDICATORS, ANALYSIS_METRICS, SCHOOL_CLUSTER_FEATURES, SCHOOL_FIELDS
 
@@ -24,7 +24,7 @@ SETTINGS_PATH = PATHS.root / "include" / "analysis" / "settings.yaml"
 
 REQUIRED_SECTIONS = ("general", "objectivity", "low_results", "unfavorable_conditions", "risk_profile",
                      "head_effectiveness", "successful_practices", "clusters", "municipalities",
-                     "measure_effects")
+                     "measure_effects", "municipal_risk_profile", "targets", "management_cycle")
 RISK_WHEN = ("high", "low")
 SCORE_KINDS = ("percentile", "value")
 METRIC_SOURCES = ("indicator", "school", "analysis")
@@ -214,6 +214,7 @@ class Direction(_Section):
 class HeadEffectiveness(_Section):
     min_directions: Count
     deficit_below: Percent
+    assessment_valid_years: Positive
     ovz_specialist_positions: list[Text]
     directions: Annotated[list[Direction], Field(min_length=1)]
 
@@ -285,6 +286,29 @@ class Municipalities(_Section):
     correlations: Correlations
 
 
+class MunicipalRiskProfile(_Section):
+    ratio: Positive
+    school_min_factors: Count
+    head_min_deficits: Count
+    staffing_factor: Text
+
+
+class TargetProposals(_Section):
+    min_step: dict[Literal[UNITS], Positive]
+    trend_years: Annotated[int, Field(ge=2)]
+
+
+class Mechanism(_Section):
+    code: Text
+    name_ru: Text
+    directions: Annotated[list[Text], Field(min_length=1)]
+    analysis: Text
+
+
+class ManagementCycle(_Section):
+    mechanisms: Annotated[list[Mechanism], Field(min_length=1)]
+
+
 class MeasureEffects(_Section):
     targets: dict[str, Text] | None = None
     min_se: Positive
@@ -302,6 +326,9 @@ class Settings(_Section):
     clusters: Clusters
     municipalities: Municipalities
     measure_effects: MeasureEffects
+    municipal_risk_profile: MunicipalRiskProfile
+    targets: TargetProposals
+    management_cycle: ManagementCycle
 
 
 # --- the names the file uses -------------------------------------------------------------------------

@@ -49,6 +49,23 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "level", "recommendation_code", "indicator_code", "recommendation_year", "treated_units", "control_units",
         "treated_before", "treated_after", "control_before", "control_after", "treated_change", "control_change",
         "did", "se", "improvement", "verdict_ru"),
+    # The in-depth expertise's basis and both signals (expertise.expertise).
+    "core.municipality_expertise": (
+        "municipality_code", "basis", "monitoring_percent", "monitoring_rank", "monitoring_indicators",
+        "product_score", "product_rank", "selected", "reason_ru"),
+    # A municipality's own risk profile (expertise.municipal_risk).
+    "core.municipality_risk_factor": (
+        "municipality_code", "risk_factor_code", "risk_factor_name_ru", "value", "region_value", "at_risk",
+        "evidence_ru"),
+    # Goals and their achievement (targets.target_results).
+    "core.target_result": (
+        "level", "unit_code", "indicator_code", "name_ru", "unit", "polarity", "goal_ru", "target", "value",
+        "achieved", "gap", "proposed_next", "evidence_ru"),
+    # Completeness of the management cycle (cycle.management_cycle).
+    "core.management_cycle": (
+        "municipality_code", "mechanism_code", "mechanism_name_ru", "goals_set", "indicators_computed",
+        "monitoring_received", "analysis_done", "measures_recorded", "effect_analysed", "indicator_codes",
+        "recommendation_codes", "evidence_ru"),
 }
 
 # One row per analysed year (settings' checksum, summary), written by analyse_year itself.

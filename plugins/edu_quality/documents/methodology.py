@@ -12,6 +12,7 @@ import re
 import sys
 from pathlib import Path
 
+from edu_quality.analysis import expertise as ex
 from edu_quality.analysis import head_effectiveness as he
 from edu_quality.analysis import municipalities as mu
 from edu_quality.analysis import objectivity as ob
@@ -25,6 +26,8 @@ from edu_quality.formatting import exact
 METHODOLOGY_PATH = PATHS.root / "docs" / "methodology.md"
 TEMPLATE = "methodology.md.j2"
 MIGRATION = PATHS.migrations / "005_analysis.sql"
+# Migrations after 005 whose mart views the page lists too (a later comment on a view replaces the earlier one).
+LATER_MIGRATIONS = ("*_municipal_monitoring.sql", "*_management_cycle.sql")
 POLARITY_RU = {"higher_better": "чем больше, тем лучше", "lower_better": "чем меньше, тем лучше",
                "neutral": "без направления"}
 
@@ -61,8 +64,13 @@ def _threshold(spec: dict) -> str:
 
 
 def _views() -> list[tuple[str, str]]:
-    body = MIGRATION.read_text(encoding="utf-8")
-    return re.findall(r"comment on view (mart\.\w+) is\s*'((?:[^']|'')*)'", body)
+    files = [MIGRATION] + [f for pattern in LATER_MIGRATIONS for f in sorted(PATHS.migrations.glob(pattern))]
+    found: dict[str, str] = {}
+    for file in files:
+        body = file.read_text(encoding="utf-8")
+        for view, comment in re.findall(r"comment on view (mart\.\w+) is\s*((?:'(?:[^']|'')*'\s*)+);", body):
+            found[view] = "".join(re.findall(r"'((?:[^']|'')*)'", comment))
+    return list(found.items())
 
 
 def _table_rows(items: list[dict], cat: dict, describe) -> list[dict]:
@@ -133,6 +141,8 @@ def methodology_context(settings: dict | None = None) -> dict:
         "ranking": _ranking(m["ranking_indicators"], cat), "m_use_vpr": m.get("use_vpr", True),
         "targets": [(code, _indicator(ind, cat)) for code, ind in sorted(targets(s, rule_conditions()).items())],
         "views": [(view, comment.replace("''", "'")) for view, comment in _views()],
+        "mrp": s["municipal_risk_profile"], "tg": s["targets"], "mechanisms": s["management_cycle"]["mechanisms"],
+        "municipal_risks": [(code, name.format(**s["municipal_risk_profile"])) for code, name in ex.RISK_NAMES.items()],
     }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from edu_quality.analysis.settings import load_settings
 from edu_quality.documents import paths, queries, writer
+from edu_quality.documents.cycle import cycle_rows
 from edu_quality.documents.docx_templates import ORDER_TEMPLATE
 from edu_quality.documents.order import order_context
 from edu_quality.formatting import date_ru, quotes_ru
@@ -69,6 +70,7 @@ def _municipality_data(conn, year: int, code: str) -> dict:
         "positions": rows("positions", indicator_codes=list(POSITION_INDICATORS)),
         "last_year": rows("last_year_measures"), "effects": rows("measure_effects"),
         "risk_factors": rows("risk_factors"),
+        "cycle": cycle_rows(conn, "municipal_report", year=year, municipality_code=code),
     }
 
 
@@ -139,7 +141,7 @@ def municipality_context(engine: Engine, year: int, code: str, issued_on: date) 
         "head_deficits": data["head_deficits"], "deficit_schools": _deficits_by_school(data["head_deficits"]),
         "last_year": data["last_year"], "effects": data["effects"], "vpr_note_ru": VPR_NOTE_RU,
         "recommendations": [{**r, "due_date_ru": date_ru(r["due_date"])} for r in data["recommendations"]],
-        "school_recommendations": data["school_recommendations"],
+        "school_recommendations": data["school_recommendations"], "cycle": data["cycle"],
     }
     rules = {r.code: r for r in load_rules()}
     return {**context, "order": order_context(context, issued_on, rules, _groups(schools, data))}
@@ -252,6 +254,7 @@ def region_context(engine: Engine, year: int, issued_on: date) -> dict:
         municipalities, components = rows("municipalities"), rows("components")
         clusters, effects, practices = rows("clusters"), rows("measure_effects"), rows("practices")
         totals = rows("totals")[0]
+        cycle = cycle_rows(conn, "regional_report", year=year)
     settings = load_settings()["municipalities"]
     columns = _component_columns(components, list(settings["ranking_indicators"]))
     z = {(c["municipality_code"], c["indicator_code"]): (_num(c["rating_z"]), _num(c["value"])) for c in components}
@@ -263,7 +266,7 @@ def region_context(engine: Engine, year: int, issued_on: date) -> dict:
             "columns": columns, "rule": settings["expert_review"], "use_vpr": settings.get("use_vpr", True),
             "vpr_note_ru": VPR_NOTE_RU,
             "selected": [m for m in municipalities if m["expert_review_selected"]], "clusters": clusters,
-            "effects": effects, "practices": practices, "totals": totals}
+            "effects": effects, "practices": practices, "totals": totals, "cycle": cycle}
 
 
 def render_region(engine: Engine, year: int, out_dir: Path, issued_on: date, pdf: bool = True) -> int:

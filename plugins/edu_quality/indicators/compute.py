@@ -105,7 +105,7 @@ def statements(ind: Indicator) -> tuple[str, str]:
 # stale (autovacuum's analyze comes later), and the join / window plans then degrade from under three
 # seconds to 20–50 seconds for a 300-school region (measured): analyze them first.
 SOURCE_TABLES = ("core.school", "core.municipality", "core.vpr_result", "core.gia_result", "core.gia_threshold",
-                 "core.self_evaluation", "core.teacher", "core.olympiad_result", "core.measure")
+                 "core.head", "core.self_evaluation", "core.teacher", "core.olympiad_result", "core.measure")
 
 
 def refresh_statistics(engine: Engine) -> None:

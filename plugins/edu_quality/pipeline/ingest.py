@@ -64,6 +64,8 @@ def _context(engine: Engine, year: int, source: str) -> Context:
     with engine.connect() as conn:
         ctx.school_codes = [r[0] for r in conn.execute(
             text("select school_code from core.school where year = :y order by 1"), {"y": year})]
+        ctx.municipality_codes = [r[0] for r in conn.execute(
+            text("select distinct municipality_code from core.school where year = :y order by 1"), {"y": year})]
         if "schools" in description(source).references:
             ctx.quarantined_schools = _quarantined_schools(conn, year)
         for ref in description(source).references:

@@ -28,6 +28,7 @@ INCONSISTENT_NAME = "inconsistent_name"              # schools: two names for on
 EXTRA_CELLS = "extra_cells"                          # more cells than headers: shifted columns
 SUPERSEDED = "superseded"                            # self-evaluation: a later submission replaces it
 SCHOOL_ROW_QUARANTINED = "school_row_quarantined"    # the school's own row of schools.* was quarantined
+UNKNOWN_MUNICIPALITY = "unknown_municipality"        # municipality code not in schools.*
 
 RULE_TEXT_RU = {
     REQUIRED_MISSING: "не заполнено обязательное поле",
@@ -50,6 +51,7 @@ RULE_TEXT_RU = {
     EXTRA_CELLS: "в строке больше ячеек, чем столбцов в заголовке (сдвиг столбцов)",
     SUPERSEDED: "заменена более поздней отправкой той же школы (учтена последняя)",
     SCHOOL_ROW_QUARANTINED: "строка школы в справочнике отклонена",
+    UNKNOWN_MUNICIPALITY: "код МО отсутствует в справочнике школ",
 }
 
 RULE_TEXT_EN = {
@@ -73,6 +75,7 @@ RULE_TEXT_EN = {
     EXTRA_CELLS: "more cells than headers (shifted columns)",
     SUPERSEDED: "replaced by a later submission of the same school",
     SCHOOL_ROW_QUARANTINED: "the school's row in the schools reference was quarantined",
+    UNKNOWN_MUNICIPALITY: "municipality code not in the schools reference",
 }
 
 # --- Enumerations: as the sources' descriptions list them (include/sources/*.yaml, `allowed`) ---
@@ -103,5 +106,6 @@ REFERENCES: dict[str, tuple[str, ...]] = {n: d.references for n, d in descriptio
 SCHOOLS, VPR_SCALES, VPR = SOURCES["schools"], SOURCES["vpr_scales"], SOURCES["vpr"]
 GIA_THRESHOLDS, GIA, SELF_EVALUATION = SOURCES["gia_thresholds"], SOURCES["gia"], SOURCES["self_evaluation"]
 TEACHERS, OLYMPIADS, MEASURES = SOURCES["teachers"], SOURCES["olympiads"], SOURCES["measures"]
+HEADS, MUNICIPAL_MONITORING = SOURCES["heads"], SOURCES["municipal_monitoring"]
 
 FILE_EXTENSIONS = (".csv", ".txt", ".xlsx")

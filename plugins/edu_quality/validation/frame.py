@@ -18,6 +18,7 @@ class Context:
     """What a file is validated against: the year and the references already in the warehouse."""
     year: int
     school_codes: list[str] = field(default_factory=list)
+    municipality_codes: list[str] = field(default_factory=list)   # the year's municipalities (schools.*)
     # Rows of the references a source's rules read (vpr_scales, gia_thresholds): their `context` columns.
     references: dict[str, pd.DataFrame] = field(default_factory=dict)
     today: date = field(default_factory=date.today)

@@ -51,7 +51,7 @@ def prepare(chunk: pd.DataFrame, shape: FileShape, source: Source, ctx: Context)
         rule_function(name)(chunk, shape, prepared, ctx)
     if "_repeat" not in frame and described.keys():
         frame["_repeat"] = repeated_keys(frame, list(described.keys()), ctx)
-    if "_unknown_school" not in frame and "schools" in described.references:
+    if "_unknown_school" not in frame and "schools" in described.references and "school_code" in frame:
         school_code_findings(frame, frame["school_code"], ctx)
     # The raw copy kept for quarantine must not carry the participant code in clear either.
     codes = frame["participant_code"] if "participant_code" in frame else None

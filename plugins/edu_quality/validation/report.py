@@ -67,6 +67,8 @@ def validate_file(path: Path, source_name: str, year: int, schools: Path | None 
     if checks_schools:
         rows = _reference_rows(schools, "schools", Context(year=year))
         ctx.school_codes = sorted(rows["school_code"].dropna().astype(str).unique()) if rows is not None else []
+        ctx.municipality_codes = sorted(rows["municipality_code"].dropna().astype(str).unique()) \
+            if rows is not None else []
         out(f"коды ОО сверяются со справочником {schools}" if ru else f"school codes checked against {schools}")
     for ref_name in (r for r in refs if description(r).context):  # the scales a rule reads
         ref = scales or find_reference(path, ref_name)

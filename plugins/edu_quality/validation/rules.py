@@ -257,6 +257,27 @@ def measures_unknown_school(chunk, shape, p: Prepared, ctx: Context) -> None:
     school_code_findings(f, f["unit_code"].where(school, None), ctx)
 
 
+# --- Heads, municipal monitoring ----------------------------------------------------------------
+
+@rule("heads_assessment_date")
+def heads_assessment_date(chunk, shape, p: Prepared, ctx: Context) -> None:
+    """The last assessment of the head's competences cannot lie in the future."""
+    f = p.frame
+    assessed = pd.to_datetime(f["assessed_on"])
+    future = assessed > pd.Timestamp(ctx.today)
+    f["_assessed_future"] = f["assessed_on"].astype("string").where(future.fillna(False))
+
+
+@rule("monitoring_unknown_municipality")
+def monitoring_unknown_municipality(chunk, shape, p: Prepared, ctx: Context) -> None:
+    """A municipality code that no row of the year's schools reference names."""
+    f = p.frame
+    known = set(ctx.municipality_codes)
+    f["_unknown_municipality"] = pd.Series(
+        [c if isinstance(c, str) and c not in known else None for c in f["municipality_code"].astype(object)],
+        index=f.index, dtype=object)
+
+
 # --- Самообследование --------------------------------------------------------------------------------
 
 # Which count a stated share is a share of: pupils (1.1) or teaching staff (1.24). Shares of

@@ -15,6 +15,7 @@ from edu_quality import formatting as fmt
 
 from .data import YearData
 from .metrics import school_metric
+from .names import ANALYSIS_SOURCES
 from .stats import percentile_rank
 from .tables import columns
 
@@ -60,21 +61,47 @@ def _direction_row(school: str, d: dict, metric_scores: list, score, deficit_bel
                 score=float(score) if has else None, deficit=deficit, evidence_ru=f"{head}: " + "; ".join(texts))
 
 
+def built_on_vpr(spec: dict, sources: dict[str, str]) -> bool:
+    """Whether a direction's metric rests on ВПР: an indicator whose `source` names vpr, or an analysis metric
+    built on it (names.ANALYSIS_SOURCES). `sources`: indicator code → its catalogue `source`."""
+    source = (ANALYSIS_SOURCES.get(spec["analysis"], "") if "analysis" in spec
+              else sources.get(spec.get("indicator"), ""))
+    return "vpr" in [p.strip() for p in str(source).split(",")]
+
+
+def vpr_weight(cfg: dict, sources: dict[str, str]) -> float:
+    """The share (%) of the heads' score that rests on ВПР when every metric has data: each direction with
+    metrics weighs the same, each part of it the same, each metric of a part the same."""
+    weights = []
+    for d in cfg["directions"]:
+        specs = [m for m in d.get("metrics") or [] if cfg.get("use_vpr", True) or not built_on_vpr(m, sources)]
+        if not specs:
+            continue
+        parts = list(dict.fromkeys(m.get("part", "") for m in specs))
+        weights.append(sum(sum(built_on_vpr(m, sources) for m in specs if m.get("part", "") == p)
+                           / sum(1 for m in specs if m.get("part", "") == p) for p in parts) / len(parts))
+    return 100 * sum(weights) / len(weights) if weights else 0.0
+
+
 def head_effectiveness(data: YearData, s: dict) -> tuple[pd.DataFrame, pd.Series]:
     cfg = s["head_effectiveness"]
+    sources = {c: data.catalogue["source"].get(c, "") for c in data.catalogue.index}
     deficit_below = float(cfg["deficit_below"])
     rows = []
     scores = pd.DataFrame(index=data.schools.index)
     for d in cfg["directions"]:
         code, name = d["code"], d["name_ru"]
-        if not d.get("metrics"):
+        specs = [m for m in d.get("metrics") or [] if cfg.get("use_vpr", True) or not built_on_vpr(m, sources)]
+        if not specs:
             for school in data.schools.index:
                 rows.append(dict(school_code=school, direction_code=code, direction_name_ru=name, score=None,
-                                 deficit=None, evidence_ru=f"нет данных: {d['no_data_ru']}"))
+                                 deficit=None, evidence_ru="нет данных: " + (d.get("no_data_ru") or
+                                                                               "метрики направления построены на ВПР, "
+                                                                               "а ВПР в оценку не включены")))
             scores[code] = np.nan
             continue
         metric_scores = []   # (part, metric, raw values, scores)
-        for spec in d["metrics"]:
+        for spec in specs:
             m = school_metric(data, spec)
             if spec.get("score", "percentile") == "value":
                 sc = m.values.clip(0, 100)

@@ -38,6 +38,8 @@ ANALYSIS_INDICATORS = {
 # The sources each analysis indicator is built on (as a catalogue indicator's `source`): which composites
 # rest partly on ВПР.
 ANALYSIS_SOURCES = {
+    "results_score": "vpr, gia",
+    "objectivity_score": "vpr",
     "an_share_low_result_schools": "vpr, gia",
     "an_share_biased_schools": "vpr",
     "an_mean_head_score": "vpr, gia, olympiads, teachers, schools, self_evaluation, measures",

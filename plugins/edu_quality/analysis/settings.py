@@ -212,6 +212,8 @@ class Direction(_Section):
 
 
 class HeadEffectiveness(_Section):
+    # Whether the heads' score takes the metrics built on ВПР (Rosobrnadzor: ВПР is not for evaluation).
+    use_vpr: bool = True
     min_directions: Count
     deficit_below: Percent
     assessment_valid_years: Positive

@@ -21,7 +21,7 @@ from edu_quality.analysis.metrics import ANALYSIS_METRICS, SCHOOL_FIELDS
 from edu_quality.analysis.settings import load_settings, metric_source
 from edu_quality.config import PATHS
 from edu_quality.documents.templating import markdown_environment
-from edu_quality.formatting import exact
+from edu_quality.formatting import exact, num
 
 METHODOLOGY_PATH = PATHS.root / "docs" / "methodology.md"
 TEMPLATE = "methodology.md.j2"
@@ -139,6 +139,8 @@ def methodology_context(settings: dict | None = None) -> dict:
         "school_features": _codes(s["clusters"]["schools"]["features"]),
         "municipality_features": _codes(s["clusters"]["municipalities"]["features"]),
         "ranking": _ranking(m["ranking_indicators"], cat), "m_use_vpr": m.get("use_vpr", True),
+        "head_vpr_weight": num(he.vpr_weight(s["head_effectiveness"], {c: getattr(i, "source", "")
+                                                                           for c, i in cat.items()}), 1),
         "targets": [(code, _indicator(ind, cat)) for code, ind in sorted(targets(s, rule_conditions()).items())],
         "views": [(view, comment.replace("''", "'")) for view, comment in _views()],
         "mrp": s["municipal_risk_profile"], "tg": s["targets"], "mechanisms": s["management_cycle"]["mechanisms"],

@@ -11,12 +11,15 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from edu_quality.analysis.head_effectiveness import vpr_weight
+from edu_quality.analysis.settings import load_settings
 from edu_quality.documents import paths, queries, writer
 from edu_quality.documents.appendix import appendix_rows
 from edu_quality.documents.docx_templates import SCHOOL_TEMPLATE
 from edu_quality.documents.findings import document_of, drivers, school_findings
 from edu_quality.faults import failpoint
-from edu_quality.formatting import cell, date_ru, quotes_ru, sentence
+from edu_quality.formatting import cell, date_ru, quotes_ru, sentence, value
+from edu_quality.indicators.catalog import indicator_metadata
 from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.recommendations.choose import risk_level
 from edu_quality.recommendations.due import calendar_ru, due_date
@@ -106,6 +109,15 @@ def _context(year: int, s: dict, indicators: list[dict], analysis: dict, conditi
             "any_risk": any(f["risk"] for f in findings)}
 
 
+def head_vpr_weight() -> str | None:
+    """«14,4 %»: the part of the heads' score that rests on ВПР with full data; None when ВПР is left out."""
+    cfg = load_settings()["head_effectiveness"]
+    if not cfg.get("use_vpr", True):
+        return None
+    sources = {code: meta.get("source", "") for code, meta in indicator_metadata().items()}
+    return value(vpr_weight(cfg, sources), "%")
+
+
 def school_contexts(engine: Engine, year: int, issued_on: date, municipality_code: str | None = None) -> list[dict]:
     """What each school's document shows; with `municipality_code`, that municipality's schools only."""
     with engine.connect() as conn:
@@ -116,7 +128,8 @@ def school_contexts(engine: Engine, year: int, issued_on: date, municipality_cod
     by_school, conditions = _by_school(values), rule_conditions()
     due = due_date(issued_on, 1)
     years = {due.year} | {r["due_date"].year for recs in analysis["recs"].values() for r in recs}
-    dates = {"issued_on_ru": date_ru(issued_on), "due_date_ru": date_ru(due), "calendar_ru": calendar_ru(years)}
+    dates = {"issued_on_ru": date_ru(issued_on), "due_date_ru": date_ru(due), "calendar_ru": calendar_ru(years),
+             "head_vpr_weight_ru": head_vpr_weight()}
     return [{**_context(year, dict(s), by_school.get(s["school_code"], []), analysis, conditions), **dates}
             for s in schools]
 

@@ -21,7 +21,7 @@ from edu_quality.config import PATHS
 
 log = logging.getLogger(__name__)
 
-UNITS = ("%", "балл", "чел.", "ед.")
+UNITS = ("%", "балл", "чел.", "ед.", "кв. м")
 POLARITIES = ("higher_better", "lower_better", "neutral")
 # How school values become municipality and region values (compute.py):
 #   ratio_of_sums        Σ numerators / Σ denominators: a school of 900 weighs more than one of 30;

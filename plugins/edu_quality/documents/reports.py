@@ -20,11 +20,15 @@ from edu_quality.recommendations.due import due_date
 # Headline indicators of the report's tables and charts, in the order a methodologist reads them.
 HEADLINE = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus", "oge_share_mark_2",
             "oge_share_marks_4_5", "ege_share_below_min", "ege_rus_average_score", "oly_prizes_municipal_plus_per_100",
-            "tch_share_cpd_3y", "tch_share_deficit_diagnosed", "cond_computers_per_pupil", "cond_pupils_per_teacher")
-# The regional report's table: the first six headline indicators.
-REGION_HEADLINE = HEADLINE[:6]
-RANKING_INDICATOR = "vpr_share_marks_4_5"
-DISTRIBUTION_INDICATOR = "vpr_share_mark_2"
+            "tch_share_cpd_3y", "tch_share_deficit_diagnosed", "cond_computers_per_pupil", "cond_pupils_per_teacher",
+            # A region described by its own sources (Moscow's open data: include/sources/moscow_ege.yaml).
+            "moscow_ege_share_220plus", "moscow_ege_share_160plus", "moscow_ege_graduates")
+# The regional report's table: the first six headline indicators that have values in the year.
+REGION_COLUMNS = 6
+# The schools' ranking and distribution: the first of each list that has school values in the municipality.
+RANKING_INDICATORS = ("vpr_share_marks_4_5", "moscow_ege_share_220plus")
+DISTRIBUTION_INDICATORS = ("vpr_share_mark_2", "moscow_ege_share_160plus")
+RANKING_INDICATOR, DISTRIBUTION_INDICATOR = RANKING_INDICATORS[0], DISTRIBUTION_INDICATORS[0]
 
 
 def _num(v):
@@ -36,17 +40,20 @@ def _municipality_data(conn, year: int, code: str) -> dict:
     def run(name: str, **params):
         return queries.run(conn, "municipal_report/" + name, year=year, municipality_code=code, **params)
 
+    present = set(run("indicators_present", indicator_codes=[*RANKING_INDICATORS, *DISTRIBUTION_INDICATORS]).scalars())
+    ranking = next((c for c in RANKING_INDICATORS if c in present), RANKING_INDICATOR)
+    distribution = next((c for c in DISTRIBUTION_INDICATORS if c in present), DISTRIBUTION_INDICATOR)
     return {
         "municipality": run("municipality").mappings().one(),
         "headline": run("headline", indicator_codes=list(HEADLINE)).mappings().all(),
-        "schools": run("schools", ranking_indicator=RANKING_INDICATOR,
-                       distribution_indicator=DISTRIBUTION_INDICATOR).mappings().all(),
+        "ranking": ranking, "distribution": distribution,
+        "schools": run("schools", ranking_indicator=ranking, distribution_indicator=distribution).mappings().all(),
         "practices": run("practices").mappings().all(),
         "status": run("status").mappings().first(),
         "recommendations": run("recommendations").mappings().all(),
         "school_recommendations": run("school_recommendation_count").scalar_one(),
         "names": {r.indicator_code: (r.name_ru, r.unit) for r in queries.run(
-            conn, "municipal_report/indicator_names", indicator_codes=[RANKING_INDICATOR, DISTRIBUTION_INDICATOR])},
+            conn, "municipal_report/indicator_names", indicator_codes=[ranking, distribution])},
     }
 
 
@@ -64,8 +71,8 @@ def municipality_context(engine: Engine, year: int, code: str, issued_on: date) 
     return {
         "year": year, "municipality": dict(data["municipality"]), "issued_on_ru": date_ru(issued_on),
         "review_due_ru": date_ru(due_date(issued_on, 1)), "indicators": indicators, "schools": schools,
-        "ranking_name": names.get(RANKING_INDICATOR, (RANKING_INDICATOR, "%"))[0],
-        "distribution_name": names.get(DISTRIBUTION_INDICATOR, (DISTRIBUTION_INDICATOR, "%"))[0],
+        "ranking_name": names.get(data["ranking"], (data["ranking"], "%"))[0],
+        "distribution_name": names.get(data["distribution"], (data["distribution"], "%"))[0],
         "histogram": histogram(distribution),
         "low_results": [s for s in schools if s["low_results"]],
         "unfavorable": [s for s in schools if s["unfavorable_conditions"]],
@@ -159,12 +166,14 @@ def region_context(engine: Engine, year: int, issued_on: date) -> dict:
 
         municipalities = rows("municipalities")
         headline = {(r["unit_code"], r["indicator_code"]): _num(r["value"])
-                    for r in rows("headline", indicator_codes=list(REGION_HEADLINE))}
+                    for r in rows("headline", indicator_codes=list(HEADLINE))}
         names = dict(queries.run(conn, "regional_report/indicator_names",
-                                 indicator_codes=list(REGION_HEADLINE)).all())
+                                 indicator_codes=list(HEADLINE)).all())
         clusters, effects, practices = rows("clusters"), rows("measure_effects"), rows("practices")
         totals = rows("totals")[0]
-    codes = [c for c in REGION_HEADLINE if c in names]
+        data_scope = {"coverage": rows("coverage"), "school_match": rows("school_match")}
+    with_values = {c for (_, c), v in headline.items() if v is not None}
+    codes = [c for c in HEADLINE if c in names and c in with_values][:REGION_COLUMNS]
     table = [{"code": m["municipality_code"], "name": m["municipality_name"], "rank": m["rank"],
               "selected": m["expert_review_selected"],
               "cells": [headline.get((m["municipality_code"], c)) for c in codes]}
@@ -172,7 +181,7 @@ def region_context(engine: Engine, year: int, issued_on: date) -> dict:
     return {"year": year, "issued_on_ru": date_ru(issued_on), "municipalities": municipalities, "table": table,
             "columns": [names[c] for c in codes], "region_values": [headline.get(("region", c)) for c in codes],
             "selected": [m for m in municipalities if m["expert_review_selected"]], "clusters": clusters,
-            "effects": effects, "practices": practices, "totals": totals}
+            "effects": effects, "practices": practices, "totals": totals, **data_scope}
 
 
 def render_region(engine: Engine, year: int, out_dir: Path, issued_on: date, pdf: bool = True) -> int:

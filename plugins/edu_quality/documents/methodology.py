@@ -8,6 +8,7 @@ on the page and the page cannot drift from the code.
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -23,6 +24,8 @@ from edu_quality.documents.templating import markdown_environment
 from edu_quality.formatting import exact
 
 METHODOLOGY_PATH = PATHS.root / "docs" / "methodology.md"
+# The agreement with the official Moscow rating, as `edu-quality agreement --record` wrote it.
+RATING_AGREEMENT_PATH = PATHS.root / "docs" / "rating_agreement.json"
 TEMPLATE = "methodology.md.j2"
 MIGRATION = PATHS.migrations / "005_analysis.sql"
 POLARITY_RU = {"higher_better": "чем больше, тем лучше", "lower_better": "чем меньше, тем лучше",
@@ -131,6 +134,8 @@ def methodology_context(settings: dict | None = None) -> dict:
         "ranking": _ranking(m["ranking_indicators"], cat),
         "targets": [(code, _indicator(ind, cat)) for code, ind in sorted(targets(s, rule_conditions()).items())],
         "views": [(view, comment.replace("''", "'")) for view, comment in _views()],
+        "rating_agreement": (json.loads(RATING_AGREEMENT_PATH.read_text(encoding="utf-8"))
+                             if RATING_AGREEMENT_PATH.exists() else None),
     }
 
 

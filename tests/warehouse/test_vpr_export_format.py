@@ -50,7 +50,8 @@ def loads(tmp_path_factory, warehouse):
 
 def test_the_export_is_described_with_its_own_headers_and_the_contracts_columns():
     contract, export = description("vpr"), description("vpr_export")
-    assert export.table == contract.table and export.load == contract.load and export.prepare == contract.prepare
+    assert export.format_of == "vpr" and export.table == contract.table
+    assert export.load == contract.load and export.prepare == contract.prepare
     assert [c.name for c in export.columns] == [c.name for c in contract.columns]
     assert [c.header for c in export.columns] == [EXPORT_HEADERS[c.header] for c in contract.columns]
 
@@ -61,8 +62,9 @@ def test_same_rows_in_the_same_table(loads, warehouse):
     columns = ("school_code, subject, grade, class_label, participant_hash, variant, primary_score, mark, "
                "journal_mark, task_scores::text")
     with warehouse.connect() as conn:
-        rows = {y: conn.execute(text(f"select {columns} from core.vpr_result where year = :y order by participant_hash"),
-                                {"y": y}).all() for y in (CONTRACT_YEAR, EXPORT_YEAR)}
+        rows = {y: conn.execute(text(f"select {columns} from core.vpr_result where year = :y "
+                                     "order by participant_hash"), {"y": y}).all()
+                for y in (CONTRACT_YEAR, EXPORT_YEAR)}
         quarantine = {y: conn.execute(text("select row_number, column_name, rules from mart.quarantine where year = :y "
                                            "and source like 'vpr%'"), {"y": y}).all()
                       for y in (CONTRACT_YEAR, EXPORT_YEAR)}

@@ -182,6 +182,19 @@ def write_school_match(year: int, output: str) -> Path | None:
                              "Вид организации", "МО", "Код ОО", "Школа года", "Основание"], [tuple(r) for r in rows])
 
 
+def _data_scope(conn, year: int) -> dict:
+    """For the summary: how the rows of described sources matched the year's schools, and the analyses the
+    year's data do not allow with what they lack (each only when there is something to say)."""
+    school_match = {f"{r.source}: {r.status}": r.n for r in conn.execute(text(
+        "select source, status, count(*) as n from mart.school_match where year = :y group by 1, 2 order by 1, 2"),
+        {"y": year})}
+    not_analysed = [dict(r) for r in conn.execute(text(
+        "select name_ru, missing_ru from mart.analysis_coverage where year = :y and not done order by position"),
+        {"y": year}).mappings()]
+    return {**({"school_match": school_match} if school_match else {}),
+            **({"analyses_not_possible": not_analysed} if not_analysed else {})}
+
+
 def summarize(year: int, output: str, data_docs: str | None, run_id: str | None = None) -> dict:
     with engine().connect() as conn:
         files = conn.execute(text(
@@ -210,12 +223,7 @@ def summarize(year: int, output: str, data_docs: str | None, run_id: str | None 
             "order by file_name"), {"y": year}).mappings()]
         data_issues = conn.execute(text(
             "select count(*) from mart.data_issues where year = :y"), {"y": year}).scalar_one()
-        school_match = {f"{r.source}: {r.status}": r.n for r in conn.execute(text(
-            "select source, status, count(*) as n from mart.school_match where year = :y group by 1, 2 order by 1, 2"),
-            {"y": year})}
-        not_analysed = [dict(r) for r in conn.execute(text(
-            "select name_ru, missing_ru from mart.analysis_coverage where year = :y and not done order by position"),
-            {"y": year}).mappings()]
+        scope = _data_scope(conn, year)
     summary = {
         "year": year,
         "files_read": int(files["files"]),
@@ -232,8 +240,7 @@ def summarize(year: int, output: str, data_docs: str | None, run_id: str | None 
         "publication_index": str(Path(output) / str(year) / "index.html"),
         "documents_dir": str(Path(output) / str(year)),
         "data_docs": data_docs,
-        **({"school_match": school_match} if school_match else {}),
-        **({"analyses_not_possible": not_analysed} if not_analysed else {}),
+        **scope,
     }
     if run_id:
         from edu_quality.pipeline.campaign import record_cycle_run

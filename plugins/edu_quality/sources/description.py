@@ -152,6 +152,7 @@ class SourceDescription(_Strict):
     checks: tuple[dict[str, Any], ...] | None = None
     rules: tuple[PairRule, ...] = ()
     monitoring: Monitoring | None = None   # the rows map into the monitoring model: schools, municipalities
+    format_of: str | None = None           # another format (other headers) of this contract source's data
     path: Path | None = None
 
     @field_validator("files")
@@ -363,6 +364,10 @@ def description_problems(project: Path | None = None) -> list:
                 problems.append(docs[d.name].problem(("references", i),
                                                      f"справочник «{ref}» загружается позже (order {found[ref].order} "
                                                      f"> {d.order}): он должен идти раньше"))
+        if d.format_of and (d.format_of not in found or found[d.format_of].table != d.table):
+            problems.append(docs[d.name].problem(
+                ("format_of",), f"«{d.format_of}» — не описанный источник с той же таблицей {d.table}"
+                                f"{similar(d.format_of, found)}"))
         for i, column in enumerate(d.context):
             if column not in {c.name for c in d.columns}:
                 problems.append(docs[d.name].problem(("context", i), f"столбца «{column}» нет среди columns"))

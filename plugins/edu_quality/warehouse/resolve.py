@@ -86,8 +86,11 @@ def _rows(conn: Connection, d: SourceDescription, year: int) -> list:
         "where s.year = :y order by s.load_id, s.row_number"), {"y": year}).all()
 
 
-def _table_exists(conn: Connection, table: str) -> bool:
-    return conn.execute(text("select to_regclass(:t) is not null"), {"t": table}).scalar_one()
+def _has_rows(conn: Connection, table: str, year: int) -> bool:
+    """The described source's table exists (its first load creates it) and holds rows of the year."""
+    if not conn.execute(text("select to_regclass(:t) is not null"), {"t": table}).scalar_one():
+        return False
+    return conn.execute(text(f"select exists (select from {table} where year = :y)"), {"y": year}).scalar_one()
 
 
 def _record(conn: Connection, year: int, source: str, row, code, status: str, rule: str, kind: str,
@@ -108,7 +111,8 @@ def register_schools(conn: Connection, year: int, d: SourceDescription) -> list[
         mo = municipality_code(row.municipality, m)
         key = (row.key or "").strip()
         if not re.match(m.key_pattern, key) or key in {s.code for s in schools}:
-            why = "ключ повторяется" if key and re.match(m.key_pattern, key) else f"нет ключа ({m.school_key})"
+            header = d.column_spec(m.school_key).header if m.school_key else "ключ"
+            why = f"{header} {key} повторяется" if key and re.match(m.key_pattern, key) else f"нет ключа {header}"
             _record(conn, year, d.name, row, None, "unmatched", "key", kind, mo, f"{why}: строка не стала школой")
             continue
         if mo not in seen_mo:
@@ -121,7 +125,7 @@ def register_schools(conn: Connection, year: int, d: SourceDescription) -> list[
             {"y": year, "c": key, "n": row.name, "m": mo, "t": school_type, "loc": m.locality or "городская",
              "l": row.load_id, "r": row.row_number})
         _record(conn, year, d.name, row, key, "key", "key", kind, mo,
-                f"{m.school_key} {key}: школа года ({KIND_RU[kind]})")
+                f"{d.column_spec(m.school_key).header} {key}: школа года — {KIND_RU[kind]}")
         schools.append(School(key, row.name, mo, kind))
     return schools
 
@@ -168,7 +172,7 @@ def resolve_year(engine: Engine, year: int) -> dict:
     mapped = [d for d in descriptions().values() if d.monitoring is not None]
     with engine.begin() as conn:
         conn.execute(text("delete from core.source_school where year = :y"), {"y": year})
-        mapped = [d for d in mapped if _table_exists(conn, d.table)]
+        mapped = [d for d in mapped if _has_rows(conn, d.table, year)]
         loads = [r[0] for r in conn.execute(text(
             "select load_id from core.load_log where year = :y and source = any(:s)"),
             {"y": year, "s": [d.name for d in mapped]})]

@@ -6,6 +6,8 @@
   edu-quality db start|stop|url|migrate
   edu-quality catalog [--out DIR]   (the indicators' data dictionary: DIR/indicators.md and .html)
   edu-quality check [--root DIR]    (every configuration file people edit; exit 1 on any problem)
+  edu-quality agreement --year Y --rating FILE [--indicator CODE…] [--record FILE]
+                                    (the year's ranking against an official rating: AUC, Spearman, misses)
   edu-quality airflow ARGS…   (the airflow CLI in the project's environment, e.g. `standalone`)
 """
 from __future__ import annotations
@@ -62,7 +64,12 @@ def _print_summary(summary: dict) -> None:
         print(f"  ячеек не загружено:    {summary['data_issues']}  (строки справочника сохранены; mart.data_issues)")
     for f in summary.get("files_not_read", []):
         print(f"  не загружен:           {f['file_name']} — {f['reason_ru']}")
+    if summary.get("school_match"):
+        print("  сопоставление школ:    " + "; ".join(f"{k} — {v}" for k, v in summary["school_match"].items())
+              + "  (mart.school_match)")
     print(f"  показателей:           {summary['indicators']} ({summary['indicator_values']} значений)")
+    for a in summary.get("analyses_not_possible", []):
+        print(f"  не рассчитано:         {a['name_ru']} — {a['missing_ru']}")
     if "low_result_schools" in summary:
         print(f"  анализ:                низкие результаты — {summary['low_result_schools']} ОО, неблагоприятные "
               f"условия — {summary['unfavorable_schools']}, признаки необъективности — "
@@ -193,6 +200,28 @@ def _cmd_check(args) -> int:
     return 0
 
 
+AGREEMENT_INDICATORS = ("moscow_ege_share_220plus", "moscow_ege_share_160plus")
+
+
+def _cmd_agreement(args) -> int:
+    from edu_quality.analysis.rating_agreement import rating_agreement, write_record
+    from edu_quality.warehouse.connection import engine
+
+    result = rating_agreement(engine(), args.year, Path(args.rating), args.indicator or list(AGREEMENT_INDICATORS))
+    print(f"Рейтинг {result['rating_file']}: {result['rated']} мест, сопоставлено со школами {args.year} года "
+          f"{result['matched']}, не сопоставлено {len(result['misses'])} (школ года {result['schools']}).")
+    for a in result["agreement"]:
+        auc = "—" if a["auc"] is None else f"{a['auc']:.3f}"
+        rho = "—" if a["spearman"] is None else f"{a['spearman']:.3f} (p = {a['spearman_p']:.2g})"
+        print(f"  {a['indicator_code']}: школ со значением {a['schools_with_value']}, из них в рейтинге "
+              f"{a['rated_with_value']}; AUC {auc}; Спирмен среди рейтинговых {rho}")
+    for m in result["misses"]:
+        print(f"  не сопоставлено: {m['place']}. {m['name']} — {m['reason_ru']}")
+    if args.record:
+        print(f"Записано: {write_record(result, Path(args.record))}")
+    return 0
+
+
 def _cmd_airflow(args) -> int:
     from edu_quality.orchestration.environment import airflow_bin, airflow_env, ensure_metadata_db
 
@@ -288,6 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=str(PATHS.root), help="корень проекта с папками include/ и sql/ "
                                                            "(по умолчанию — этот)")
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("agreement", help="согласие ранжирования школ года с официальным рейтингом: AUC, Спирмен")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--rating", required=True, help="файл рейтинга: строки «место,<TAB>краткое наименование»")
+    p.add_argument("--indicator", action="append", help="код показателя (можно несколько; по умолчанию — "
+                                                        + ", ".join(AGREEMENT_INDICATORS) + ")")
+    p.add_argument("--record", help="записать итоги в JSON (docs/rating_agreement.json — их приводит методика)")
+    p.set_defaults(func=_cmd_agreement)
 
     p = sub.add_parser("airflow", help="команда airflow в окружении проекта (например, standalone)")
     p.add_argument("airflow_args", nargs=argparse.REMAINDER)

@@ -308,8 +308,12 @@ ORIGINAL = {"vpr_average_mark", "vpr_share_confirmed", "vpr_share_lowered", "vpr
             "vpr_share_mark_gap_2plus", "vpr_share_marks_4_5", "vpr_share_raised"}
 
 
+# Indicators on a region's own described source, checked by hand on the real files in test_moscow_monitoring.py.
+ON_REAL_DATA = {"moscow_ege_share_220plus", "moscow_ege_share_160plus", "moscow_ege_graduates"}
+
+
 def test_every_new_indicator_is_checked_by_hand():
-    assert set(SCHOOL_VALUES) == {i.code for i in load_catalog()} - ORIGINAL
+    assert set(SCHOOL_VALUES) == {i.code for i in load_catalog()} - ORIGINAL - ON_REAL_DATA
 
 
 @pytest.mark.parametrize("code", sorted(SCHOOL_VALUES))

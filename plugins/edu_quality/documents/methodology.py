@@ -8,6 +8,7 @@ on the page and the page cannot drift from the code.
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -24,6 +25,8 @@ from edu_quality.documents.templating import markdown_environment
 from edu_quality.formatting import exact, num
 
 METHODOLOGY_PATH = PATHS.root / "docs" / "methodology.md"
+# The agreement with the official Moscow rating, as `edu-quality agreement --record` wrote it.
+RATING_AGREEMENT_PATH = PATHS.root / "docs" / "rating_agreement.json"
 TEMPLATE = "methodology.md.j2"
 MIGRATION = PATHS.migrations / "005_analysis.sql"
 # Migrations after 005 whose mart views the page lists too (a later comment on a view replaces the earlier one).
@@ -145,6 +148,8 @@ def methodology_context(settings: dict | None = None) -> dict:
         "views": [(view, comment.replace("''", "'")) for view, comment in _views()],
         "mrp": s["municipal_risk_profile"], "tg": s["targets"], "mechanisms": s["management_cycle"]["mechanisms"],
         "municipal_risks": [(code, name.format(**s["municipal_risk_profile"])) for code, name in ex.RISK_NAMES.items()],
+        "rating_agreement": (json.loads(RATING_AGREEMENT_PATH.read_text(encoding="utf-8"))
+                             if RATING_AGREEMENT_PATH.exists() else None),
     }
 
 

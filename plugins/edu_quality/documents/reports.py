@@ -25,11 +25,17 @@ from edu_quality.recommendations.due import due_date
 # Headline indicators of the report's tables and charts, in the order a methodologist reads them.
 HEADLINE = ("vpr_share_mark_2", "vpr_share_marks_4_5", "vpr_share_mark_gap_2plus", "oge_share_mark_2",
             "oge_share_marks_4_5", "ege_share_below_min", "ege_rus_average_score", "oly_prizes_municipal_plus_per_100",
-            "tch_share_cpd_3y", "tch_share_deficit_diagnosed", "cond_computers_per_pupil", "cond_pupils_per_teacher")
-# The schools' positions against the region's distribution (quartiles, not ranks: ВПР is not for ratings).
-POSITION_INDICATORS = ("vpr_share_marks_4_5", "vpr_share_mark_2", "oge_share_marks_4_5", "oge_share_mark_2")
-RANKING_INDICATOR = "vpr_share_marks_4_5"
-DISTRIBUTION_INDICATOR = "vpr_share_mark_2"
+            "tch_share_cpd_3y", "tch_share_deficit_diagnosed", "cond_computers_per_pupil", "cond_pupils_per_teacher",
+            # A region described by its own sources (Moscow's open data: include/sources/moscow_ege.yaml).
+            "moscow_ege_share_220plus", "moscow_ege_share_160plus", "moscow_ege_graduates")
+# The schools' positions against the region's distribution (quartiles, not ranks: ВПР is not for ratings); a
+# column without values in the municipality is left out.
+POSITION_INDICATORS = ("vpr_share_marks_4_5", "vpr_share_mark_2", "oge_share_marks_4_5", "oge_share_mark_2",
+                       "moscow_ege_share_220plus", "moscow_ege_share_160plus")
+# The schools' ranking and distribution: the first of each list that has school values in the municipality.
+RANKING_INDICATORS = ("vpr_share_marks_4_5", "moscow_ege_share_220plus")
+DISTRIBUTION_INDICATORS = ("vpr_share_mark_2", "moscow_ege_share_160plus")
+RANKING_INDICATOR, DISTRIBUTION_INDICATOR = RANKING_INDICATORS[0], DISTRIBUTION_INDICATORS[0]
 QUARTER_RU = ("в худшей четверти", "ниже медианы", "выше медианы", "в лучшей четверти")
 VPR_NOTE_RU = ("Балл МО служит отбору для адресной помощи и углублённой экспертизы, а не оценке органа управления "
                "образованием, школ или учителей. Результаты ВПР — для анализа и совершенствования преподавания, не "
@@ -56,16 +62,19 @@ def _municipality_data(conn, year: int, code: str) -> dict:
     def rows(name: str, **params) -> list[dict]:
         return [_quoted(r) for r in run(name, **params).mappings()]
 
+    present = set(run("indicators_present", indicator_codes=[*RANKING_INDICATORS, *DISTRIBUTION_INDICATORS]).scalars())
+    ranking = next((c for c in RANKING_INDICATORS if c in present), RANKING_INDICATOR)
+    distribution = next((c for c in DISTRIBUTION_INDICATORS if c in present), DISTRIBUTION_INDICATOR)
     return {
         "municipality": run("municipality").mappings().one(),
         "headline": run("headline", indicator_codes=list(HEADLINE)).mappings().all(),
-        "schools": rows("schools", ranking_indicator=RANKING_INDICATOR, distribution_indicator=DISTRIBUTION_INDICATOR),
+        "ranking": ranking, "distribution": distribution,
+        "schools": rows("schools", ranking_indicator=ranking, distribution_indicator=distribution),
         "practices": rows("practices"), "status": run("status").mappings().first(),
         "recommendations": rows("recommendations"),
         "school_recommendations": run("school_recommendation_count").scalar_one(),
         "names": {r.indicator_code: (r.name_ru, r.unit) for r in queries.run(
-            conn, "municipal_report/indicator_names",
-            indicator_codes=[DISTRIBUTION_INDICATOR, *POSITION_INDICATORS])},
+            conn, "municipal_report/indicator_names", indicator_codes=[distribution, *POSITION_INDICATORS])},
         "components": rows("components"), "head_deficits": rows("head_deficits"),
         "positions": rows("positions", indicator_codes=list(POSITION_INDICATORS)),
         "last_year": rows("last_year_measures"), "effects": rows("measure_effects"),
@@ -128,9 +137,10 @@ def municipality_context(engine: Engine, year: int, code: str, issued_on: date) 
     context = {
         "year": year, "municipality": dict(data["municipality"]), "issued_on_ru": date_ru(issued_on),
         "review_due_ru": date_ru(due_date(issued_on, 1)), "indicators": indicators, "schools": schools,
-        "distribution_name": names.get(DISTRIBUTION_INDICATOR, (DISTRIBUTION_INDICATOR, "%"))[0],
+        "distribution_name": names.get(data["distribution"], (data["distribution"], "%"))[0],
         "histogram": histogram(distribution),
-        "position_columns": [(c, names[c][0]) for c in POSITION_INDICATORS if c in names],
+        "position_columns": [(c, names[c][0]) for c in POSITION_INDICATORS if c in names
+                             and any(p["indicator_code"] == c for p in data["positions"])],
         "positions": _position_rows(data["positions"], polarity),
         "low_results": [s for s in schools if s["low_results"]],
         "unfavorable": [s for s in schools if s["unfavorable_conditions"]],
@@ -255,6 +265,7 @@ def region_context(engine: Engine, year: int, issued_on: date) -> dict:
         clusters, effects, practices = rows("clusters"), rows("measure_effects"), rows("practices")
         totals = rows("totals")[0]
         cycle = cycle_rows(conn, "regional_report", year=year)
+        data_scope = {"coverage": rows("coverage"), "school_match": rows("school_match")}
     settings = load_settings()["municipalities"]
     columns = _component_columns(components, list(settings["ranking_indicators"]))
     z = {(c["municipality_code"], c["indicator_code"]): (_num(c["rating_z"]), _num(c["value"])) for c in components}
@@ -266,7 +277,7 @@ def region_context(engine: Engine, year: int, issued_on: date) -> dict:
             "columns": columns, "rule": settings["expert_review"], "use_vpr": settings.get("use_vpr", True),
             "vpr_note_ru": VPR_NOTE_RU,
             "selected": [m for m in municipalities if m["expert_review_selected"]], "clusters": clusters,
-            "effects": effects, "practices": practices, "totals": totals, "cycle": cycle}
+            "effects": effects, "practices": practices, "totals": totals, "cycle": cycle, **data_scope}
 
 
 def render_region(engine: Engine, year: int, out_dir: Path, issued_on: date, pdf: bool = True) -> int:

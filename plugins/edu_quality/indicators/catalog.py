@@ -28,9 +28,10 @@ POLARITIES = ("higher_better", "lower_better", "neutral")
 #   share_of_schools     the same sums over a school's 1 or 0 out of 1: the share of schools that have it;
 #   mean_of_schools      the plain mean of the school values (each school counts once);
 #   median_of_schools    the median of the school values;
-#   difference_of_ratios Σn/Σd − Σn₂/Σd₂: the query also gives numerator_2 and denominator_2.
+#   difference_of_ratios Σn/Σd − Σn₂/Σd₂: the query also gives numerator_2 and denominator_2;
+#   sum_of_schools       Σ numerators: a count (graduates, say) whose school value is its numerator (denominator 1).
 AGGREGATIONS = ("ratio_of_sums", "share_of_schools", "mean_of_schools", "median_of_schools",
-                "difference_of_ratios")
+                "difference_of_ratios", "sum_of_schools")
 THRESHOLD_KEYS = ("risk_high", "risk_medium")
 NOT_COMPUTABLE_FILE = "_not_computable.yaml"
 

@@ -73,6 +73,11 @@ _AGGREGATES = {
         "case when denominator >= :min_den and denominator_2 >= :min_den "
         "then (numerator::numeric / denominator - numerator_2::numeric / denominator_2) * :scale end"),
 }
+# A count: the sum of the schools' numerators (each school's denominator is 1).
+_AGGREGATES["sum_of_schools"] = (
+    "sum(numerator) as numerator, count(numerator) as denominator, "
+    "null::numeric as numerator_2, null::numeric as denominator_2, null::numeric as statistic",
+    "case when denominator >= 1 then numerator::numeric * :scale end")
 # A share of schools is a ratio of sums whose school numerators are 1 or 0 out of 1.
 _AGGREGATES["share_of_schools"] = _AGGREGATES["ratio_of_sums"]
 
@@ -115,10 +120,23 @@ def refresh_statistics(engine: Engine) -> None:
         conn.execute(text("analyze " + ", ".join(SOURCE_TABLES)))
 
 
+def ensure_source_tables(conn, catalog: list[Indicator]) -> None:
+    """An indicator on a described source reads its `ext` table, which its first load creates: in a region
+    that has no such file the table is created empty, and the indicator has no values."""
+    from edu_quality.sources.description import descriptions
+
+    found = descriptions()
+    for name in sorted({ind.source for ind in catalog} & set(found)):
+        ddl = found[name].ddl()
+        if ddl:
+            conn.exec_driver_sql(ddl)
+
+
 def compute_year(engine: Engine, year: int, catalog: list[Indicator] | None = None) -> dict:
     catalog = catalog or load_catalog()
     refresh_statistics(engine)
     with engine.begin() as conn:
+        ensure_source_tables(conn, catalog)
         publish(conn, catalog)
         conn.execute(text("delete from core.indicator_value where year = :year"), {"year": year})
         for ind in catalog:

@@ -108,10 +108,13 @@ def build_data_docs() -> str | None:
 
 
 def compute_indicators(year: int) -> dict:
+    """The schools of described sources resolved (warehouse/resolve.py), then the year's indicators."""
     from edu_quality.indicators.compute import compute_year
+    from edu_quality.warehouse.resolve import resolve_year
 
     with _year_exclusive(year):
-        return compute_year(engine(), year)
+        matched = resolve_year(engine(), year)
+        return {**compute_year(engine(), year), **({"school_match": matched} if matched else {})}
 
 
 def analyse(year: int) -> dict:
@@ -156,7 +159,40 @@ def publish(year: int, output: str, issued_on: str) -> str:
 
     with _year_shared(year), advisory_lock(engine(), "documents", year, "region"):
         render_region(engine(), year, Path(output), date.fromisoformat(issued_on))
+        write_school_match(year, output)
         return str(write_publication_index(engine(), year, Path(output)))
+
+
+MATCH_CSV = "сопоставление_школ.csv"
+
+
+def write_school_match(year: int, output: str) -> Path | None:
+    """How the rows of described sources were resolved to the year's schools (mart.school_match), as a list
+    to open in Excel; none when no described source maps into schools."""
+    path = Path(output) / str(year) / MATCH_CSV
+    with engine().connect() as conn:
+        rows = conn.execute(text(
+            "select source, file_name, row_number, source_name, status, rule, institution_kind, municipality_code, "
+            "school_code, school_name, reason_ru from mart.school_match where year = :y "
+            "order by source, status, row_number"), {"y": year}).all()
+    if not rows:
+        path.unlink(missing_ok=True)
+        return None
+    return _write_csv(path, ["Источник", "Файл", "Строка", "Наименование в файле", "Результат", "Правило",
+                             "Вид организации", "МО", "Код ОО", "Школа года", "Основание"], [tuple(r) for r in rows])
+
+
+def _data_scope(conn, year: int) -> dict:
+    """For the summary: how the rows of described sources matched the year's schools, and the analyses the
+    year's data do not allow with what they lack (each only when there is something to say)."""
+    school_match = {f"{r.source}: {r.status}": r.n for r in conn.execute(text(
+        "select source, status, count(*) as n from mart.school_match where year = :y group by 1, 2 order by 1, 2"),
+        {"y": year})}
+    not_analysed = [dict(r) for r in conn.execute(text(
+        "select name_ru, missing_ru from mart.analysis_coverage where year = :y and not done order by position"),
+        {"y": year}).mappings()]
+    return {**({"school_match": school_match} if school_match else {}),
+            **({"analyses_not_possible": not_analysed} if not_analysed else {})}
 
 
 def summarize(year: int, output: str, data_docs: str | None, run_id: str | None = None) -> dict:
@@ -187,6 +223,7 @@ def summarize(year: int, output: str, data_docs: str | None, run_id: str | None 
             "order by file_name"), {"y": year}).mappings()]
         data_issues = conn.execute(text(
             "select count(*) from mart.data_issues where year = :y"), {"y": year}).scalar_one()
+        scope = _data_scope(conn, year)
     summary = {
         "year": year,
         "files_read": int(files["files"]),
@@ -203,6 +240,7 @@ def summarize(year: int, output: str, data_docs: str | None, run_id: str | None 
         "publication_index": str(Path(output) / str(year) / "index.html"),
         "documents_dir": str(Path(output) / str(year)),
         "data_docs": data_docs,
+        **scope,
     }
     if run_id:
         from edu_quality.pipeline.campaign import record_cycle_run

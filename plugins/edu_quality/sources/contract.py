@@ -100,7 +100,9 @@ NOT_ATTEMPTED = ("X", "Х", "Н", "N")  # Latin and Cyrillic: both occur in real
 
 
 # The contract's own sources (tables in `core`), in load order; sources a region adds load into `ext`.
-SOURCES: dict[str, Source] = {n: d.source() for n, d in descriptions().items() if d.table.startswith("core.")}
+# Another format of a contract source's data (`format_of`) loads into its table but is not a source of the contract.
+SOURCES: dict[str, Source] = {n: d.source() for n, d in descriptions().items()
+                              if d.table.startswith("core.") and not d.format_of}
 LOAD_ORDER = tuple(SOURCES)
 REFERENCES: dict[str, tuple[str, ...]] = {n: d.references for n, d in descriptions().items() if d.references}
 SCHOOLS, VPR_SCALES, VPR = SOURCES["schools"], SOURCES["vpr_scales"], SOURCES["vpr"]

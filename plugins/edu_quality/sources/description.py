@@ -99,6 +99,34 @@ class Check(_Strict):
 _OPTION_NAMES = {"min": "min_value", "max": "max_value", "pattern": "regex", "values": "value_set"}
 
 
+class KindRule(_Strict):
+    """A name matching `pattern` (case-insensitive) is an organisation of this kind and school type."""
+    pattern: str
+    kind: Literal["school", "college", "higher"] = "school"
+    school_type: str
+
+
+class Monitoring(_Strict):
+    """How a described source's rows map into the monitoring model (`monitoring:`): the column naming the
+    school and how a row is resolved to a school of the year, the column of its municipality, and the
+    kinds of organisation its names show. The rule (a stated key where present, otherwise the normalised
+    name and number) is applied by warehouse/resolve.py; `rule_ru` says it in words for the match report."""
+    school_name: str                          # the column naming the school
+    school_key: str | None = None             # a stated key (OGRN): a row with it is that school of the year
+    key_pattern: str = r"^\d{13}$"            # what a sound key looks like; another value falls back to the name
+    municipality: str                         # the column of the municipality (for Moscow: the okrug)
+    municipality_codes: dict[str, str] = Field(default_factory=dict)  # name → code (else the name's initials)
+    schools_of_year: bool = False             # its rows are the year's schools when the year has no schools.*
+    locality: Literal["городская", "сельская"] | None = None
+    # Removed from the lower-cased name before it is compared (the organisational-legal form and the like).
+    name_drop: tuple[str, ...] = ()
+    kinds: tuple[KindRule, ...] = ()          # the first rule whose pattern the name matches
+    rule_ru: str
+
+    def columns(self) -> list[str]:
+        return [c for c in (self.school_name, self.school_key, self.municipality) if c]
+
+
 class SourceDescription(_Strict):
     name: str = Field(pattern=_IDENT)
     title_ru: str
@@ -123,6 +151,8 @@ class SourceDescription(_Strict):
     columns: tuple[ColumnSpec, ...]
     checks: tuple[dict[str, Any], ...] | None = None
     rules: tuple[PairRule, ...] = ()
+    monitoring: Monitoring | None = None   # the rows map into the monitoring model: schools, municipalities
+    format_of: str | None = None           # another format (other headers) of this contract source's data
     path: Path | None = None
 
     @field_validator("files")
@@ -149,6 +179,9 @@ class SourceDescription(_Strict):
                       for i, k in enumerate(getattr(self, part)) if k not in names]
         found += [(("rules", i), f"rule {r.less_or_equal} names unknown columns")
                   for i, r in enumerate(self.rules) if not set(r.less_or_equal) <= set(names)]
+        if self.monitoring is not None:
+            found += [(("monitoring", 0), f"monitoring names {c!r}, which is not a column of the source")
+                      for c in self.monitoring.columns() if c not in names]
         for i, spec in enumerate(self.checks or ()):
             try:
                 self._check(spec)
@@ -331,6 +364,10 @@ def description_problems(project: Path | None = None) -> list:
                 problems.append(docs[d.name].problem(("references", i),
                                                      f"справочник «{ref}» загружается позже (order {found[ref].order} "
                                                      f"> {d.order}): он должен идти раньше"))
+        if d.format_of and (d.format_of not in found or found[d.format_of].table != d.table):
+            problems.append(docs[d.name].problem(
+                ("format_of",), f"«{d.format_of}» — не описанный источник с той же таблицей {d.table}"
+                                f"{similar(d.format_of, found)}"))
         for i, column in enumerate(d.context):
             if column not in {c.name for c in d.columns}:
                 problems.append(docs[d.name].problem(("context", i), f"столбца «{column}» нет среди columns"))

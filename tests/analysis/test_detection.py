@@ -3,9 +3,16 @@ and asserted with explicit thresholds."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 
 from .conftest import NEXT, YEAR
+
+
+@pytest.fixture(scope="module")
+def warehouse(region):
+    """The analysed region's own database (tests/analysis/conftest.py), not a fresh one."""
+    return region.engine
 
 
 def _status(warehouse, year: int) -> pd.DataFrame:

@@ -7,7 +7,7 @@ YEAR   ?= 2026
 INBOX  ?= .edu_quality/inbox
 OUTPUT ?= .edu_quality/output
 
-.PHONY: setup demo test bench airflow celery-demo db-start db-stop lock clean
+.PHONY: setup demo test test-fast bench airflow celery-demo db-start db-stop lock clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,12 @@ demo: setup
 # what CI runs (.ci/run).
 test: setup
 	$(BIN)/ruff check . && $(BIN)/edu-quality check && $(BIN)/python -m pytest
+
+# For development: the same, without the runs through Airflow (marker e2e), the CeleryExecutor and the
+# reliability crashes (tests/reliability). Any test also runs alone: .venv/bin/python -m pytest tests/…::name.
+test-fast: setup
+	$(BIN)/ruff check . && $(BIN)/edu-quality check && \
+	  $(BIN)/python -m pytest -m "not e2e and not celery" --ignore=tests/reliability
 
 # Every stage of a year vs raw COPY and pandas.to_sql; writes docs/benchmarks.md. SCALE=national: ~40M rows.
 SCALE ?= region

@@ -11,13 +11,14 @@ DAGS = Path(__file__).resolve().parents[1] / "dags"
 
 @pytest.fixture(scope="module")
 def dagbag(home):
-    import os
+    """The DAG folder as Airflow's DagBag reads it; AIRFLOW_HOME and the examples setting only while it reads
+    (the modules after this one start their own Airflow in the product's home)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AIRFLOW_HOME", str(home / "airflow-dagbag"))
+        mp.setenv("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+        from airflow.dag_processing.dagbag import DagBag
 
-    os.environ.setdefault("AIRFLOW_HOME", str(home / "airflow"))
-    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-    from airflow.dag_processing.dagbag import DagBag
-
-    return DagBag(dag_folder=str(DAGS))
+        return DagBag(dag_folder=str(DAGS))
 
 
 def test_dags_import_without_errors(dagbag):

@@ -9,6 +9,7 @@
   edu-quality agreement --year Y --rating FILE [--indicator CODE…] [--record FILE]
                                     (the year's ranking against an official rating: AUC, Spearman, misses)
   edu-quality airflow ARGS…   (the airflow CLI in the project's environment, e.g. `standalone`)
+  edu-quality --version       (the release, and the last migration it ships: CHANGELOG.md)
 """
 from __future__ import annotations
 
@@ -278,8 +279,25 @@ def _warehouse_problem() -> str | None:
     return None
 
 
+def version() -> str:
+    """`edu-quality X.Y.Z (migrations 001–NNN)`: the installed release (pyproject's version) and its schema."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    from edu_quality.warehouse.migrations import migration_files
+
+    try:
+        release = installed("edu-quality")
+    except PackageNotFoundError:  # a checkout on sys.path, not installed
+        release = "unknown"
+    files = migration_files()
+    schema = f"migrations {files[0][0]:03d}–{files[-1][0]:03d}" if files else "no migrations"
+    return f"edu-quality {release} ({schema})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="edu-quality", description="Мониторинг качества образования")
+    parser.add_argument("--version", action="version", version=version())
     sub = parser.add_subparsers(dest="command", required=True)
 
     # Commands of other installed packages (the sample-region generator's `sample`): entry points of the group

@@ -6,12 +6,16 @@
   EDU_QUALITY_FAILPOINT=load.before_commit:3        the third time it is reached in this process
   EDU_QUALITY_FAILPOINT=indicators.computed:5@sleep=4
                                                     the fifth time: sleep four seconds, then go on
+  EDU_QUALITY_FAILPOINT=load.before_commit:4@hold=120
+                                                    the fourth time: wait until the test deletes the mark
+                                                    file (EDU_QUALITY_FAILPOINT_MARK), at most 120 s, then go on
 
 SIGKILL cannot be caught, so nothing in the process gets to clean up: no `finally`, no rollback sent,
 no atexit — what a crash, the OOM killer or a lost machine leaves behind. The `sleep` action holds the
 run at a known point (with whatever locks and transactions it has open), so a test can act meanwhile,
-e.g. stop the warehouse server or start a second run. When EDU_QUALITY_FAILPOINT_MARK names a file,
-reaching the point writes "<name> <pid>" there first, so a test knows the run is being held.
+e.g. stop the warehouse server or start a second run; `hold` holds it for as long as the test needs (no
+window to hit on a loaded machine), until the test deletes the mark. When EDU_QUALITY_FAILPOINT_MARK names a
+file, reaching the point writes "<name> <pid>" there first, so a test knows the run is being held.
 
 The points (grep for `failpoint(`):
   load.before_commit      warehouse/load.py: a file's rows are COPYed into core, not committed
@@ -32,14 +36,14 @@ _hits: Counter[str] = Counter()
 
 
 def parse(spec: str) -> tuple[str, int, str, float]:
-    """`name[:N][@kill|@sleep=S]` → (name, N, action, seconds)."""
+    """`name[:N][@kill|@sleep=S|@hold=S]` → (name, N, action, seconds)."""
     spec, _, action = spec.strip().partition("@")
     name, _, nth = spec.partition(":")
     seconds = 0.0
-    if action.startswith("sleep="):
-        action, seconds = "sleep", float(action.split("=", 1)[1])
+    if action.startswith(("sleep=", "hold=")):
+        action, seconds = action.split("=", 1)[0], float(action.split("=", 1)[1])
     elif action not in ("", "kill"):
-        raise ValueError(f"{ENV}: unknown action {action!r} (kill or sleep=SECONDS)")
+        raise ValueError(f"{ENV}: unknown action {action!r} (kill, sleep=SECONDS or hold=SECONDS)")
     return name, int(nth) if nth else 1, action or "kill", seconds
 
 
@@ -59,5 +63,12 @@ def failpoint(name: str) -> None:
             f.write(f"{name} {os.getpid()}\n")
     if action == "sleep":
         time.sleep(seconds)
+        return
+    if action == "hold":
+        if not mark:
+            raise ValueError(f"{ENV}: hold needs {MARK_ENV}, the file the test deletes to release the run")
+        deadline = time.monotonic() + seconds
+        while os.path.exists(mark) and time.monotonic() < deadline:
+            time.sleep(0.05)
         return
     os.kill(os.getpid(), signal.SIGKILL)

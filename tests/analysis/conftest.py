@@ -34,6 +34,7 @@ class Region:
     summary: dict
     summary_next: dict
     anomaly: Anomaly
+    engine: object  # the region's own database (read by the modules that analyse it; never written but by a rerun)
 
 
 def _load(engine, out: Path, year: int, runner: SuiteRunner) -> None:
@@ -58,7 +59,9 @@ def anomaly_seed() -> int:
 
 
 @pytest.fixture(scope="session")
-def region(tmp_path_factory, warehouse) -> Region:
+def region(tmp_path_factory, private_database) -> Region:
+    """Built once for the session in a database of its own (the modules reading it override `warehouse`)."""
+    warehouse = private_database("t_analysis_region").engine
     out = tmp_path_factory.mktemp("analysis_region")
     runner = SuiteRunner(data_docs=False)
     manifest = generate(YEAR, out, seed=SEED, schools=SCHOOLS, municipalities=MUNICIPALITIES,
@@ -87,4 +90,4 @@ def region(tmp_path_factory, warehouse) -> Region:
     _load(warehouse, out, NEXT, runner)
     compute_year(warehouse, NEXT)
     summary_next = analyse_year(warehouse, NEXT, conditions=rule_conditions())
-    return Region(out, manifest, summary, summary_next, anomaly)
+    return Region(out, manifest, summary, summary_next, anomaly, warehouse)

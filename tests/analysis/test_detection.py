@@ -3,9 +3,16 @@ and asserted with explicit thresholds."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 
 from .conftest import NEXT, YEAR
+
+
+@pytest.fixture(scope="module")
+def warehouse(region):
+    """The analysed region's own database (tests/analysis/conftest.py), not a fresh one."""
+    return region.engine
 
 
 def _status(warehouse, year: int) -> pd.DataFrame:
@@ -24,12 +31,19 @@ def _score(name: str, found: set, truth: set) -> tuple[float, float]:
     return recall, precision
 
 
-# Recall and precision against the manifest, chosen after measuring this test region (80 schools: biased
-# 1.00/1.00, low results 0.88/0.88, unfavourable 1.00/0.31) and the default region (seed 2024, 300 schools:
-# 1.00/1.00, 0.97/0.97, 1.00/0.43); they leave room for a miss or a stranger more.
-BIASED_RECALL, BIASED_PRECISION = 0.8, 0.6
-LOW_RECALL, LOW_PRECISION = 0.75, 0.6
-UNFAVORABLE_RECALL, UNFAVORABLE_PRECISION = 0.8, 0.25
+# What the methodology claims, as recall and precision against the manifest (measured on this 80-school region
+# and on the default 300-school one: biased 1.00/1.00 both years, low results 0.88/0.88 and 0.97/0.97,
+# unfavourable 1.00/0.31 and 1.00/0.43).
+# * Biased results: every school inflated with a strength in `objectivity.claimed_detection` is found, and
+#   several independent signals must agree, so a school that did not inflate is never called biased.
+BIASED_RECALL, BIASED_PRECISION = 1.0, 1.0
+# * Low results are the bottom `low_results.percentile` of the region by results (as many schools as the
+#   planted tail); the tail is drawn with noise, so one school may cross the boundary each way: 7 of 8.
+LOW_RECALL, LOW_PRECISION = 7 / 8, 7 / 8
+# * Unfavourable conditions: every planted school meets the relative criteria; the criteria also take in
+#   schools the generator did not plant as a story (about a third to two fifths are planted), so precision is a
+#   floor of a quarter, not a claim.
+UNFAVORABLE_RECALL, UNFAVORABLE_PRECISION = 1.0, 0.25
 
 
 def test_planted_biased_schools_are_found(region, warehouse):
@@ -87,10 +101,13 @@ def test_biased_schools_show_vpr_above_oge(region, warehouse):
                 "and signal_code = 'vpr_vs_oge' and school_code = any(:s) order by school_code, subject"),
                 {"y": NEXT, "s": sorted(biased | flagged)}):
             print(f"  {r.school_code} {r.subject}: {r.verdict_ru}")
-    recall, precision = _score("ВПР 8 above ОГЭ in a subject, next year", flagged, biased)
+    recall, _ = _score("ВПР 8 above ОГЭ in a subject, next year", flagged, biased)
     _, agree_precision = _score("ВПР 8 above ОГЭ agrees, next year", agrees, biased)
-    assert recall >= BIASED_RECALL and precision >= BIASED_PRECISION
+    assert recall >= BIASED_RECALL
     assert agrees and agree_precision >= BIASED_PRECISION
+    # One signal is not a verdict: a school flagged by it alone, not planted, is not suspected.
+    st = _status(warehouse, NEXT)
+    assert not any(st.at[code, "biased_results_suspected"] for code in flagged - biased - {region.anomaly.school_code})
 
 
 def test_new_anomaly_is_found(region, warehouse):
@@ -107,7 +124,7 @@ def test_new_anomaly_is_found(region, warehouse):
     # The generator's own biased schools are still found, and nothing else is.
     found = set(st.index[st["biased_results_suspected"]])
     recall, precision = _score("biased, next year", found, set(region.manifest["biased_schools"]) | {school})
-    assert recall >= 0.8 and precision >= 0.5
+    assert recall >= BIASED_RECALL and precision >= BIASED_PRECISION
 
 
 def test_small_groups_get_no_verdict(region, warehouse):

@@ -2,8 +2,10 @@
 name only indicators the catalogue has; every published view and column carries a comment."""
 from __future__ import annotations
 
+import copy
 import re
 
+import pytest
 from sqlalchemy import text
 
 from edu_quality.analysis.settings import load_settings, metric_source
@@ -16,13 +18,30 @@ def test_methodology_page_is_up_to_date():
         "docs/methodology.md is stale: run `.venv/bin/python -m edu_quality.documents.methodology`")
 
 
-def test_every_threshold_is_on_the_page():
+@pytest.mark.parametrize("section, key", [("general", "min_participants"), ("objectivity", "suspected_min_kinds"),
+                                          ("unfavorable_conditions", "small_school_max_students"),
+                                          ("clusters", "seed"), ("head_effectiveness", "min_directions")])
+def test_each_threshold_is_written_from_the_settings(section, key):
+    """The page says the threshold where the settings give it: set it to a number found nowhere on the page and
+    only the lines that state it change, each now carrying the new number."""
+    s = load_settings()
+    page = render_methodology(s)
+    new = 7919
+    assert str(new) not in page
+    changed = copy.deepcopy(s)
+    changed[section][key] = new
+    other = render_methodology(changed)
+    before, after = page.splitlines(), other.splitlines()
+    assert len(before) == len(after)
+    differing = [(a, b) for a, b in zip(before, after) if a != b]
+    assert differing, f"{section}.{key} is not on the page"
+    for old_line, new_line in differing:
+        assert str(new) in new_line and str(s[section][key]) in old_line, (old_line, new_line)
+
+
+def test_every_risk_factor_is_on_the_page():
     page = render_methodology()
     s = load_settings()
-    for value in (s["general"]["min_participants"], s["objectivity"]["suspected_min_kinds"],
-                  s["unfavorable_conditions"]["small_school_max_students"], s["clusters"]["seed"],
-                  s["head_effectiveness"]["min_directions"]):
-        assert str(value) in page
     for f in s["risk_profile"]["factors"]:
         assert f["code"] in page and f["name_ru"] in page
 

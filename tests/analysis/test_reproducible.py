@@ -16,6 +16,12 @@ from .conftest import NEXT, YEAR
 S = load_settings()
 
 
+@pytest.fixture(scope="module")
+def warehouse(region):
+    """The analysed region's own database (tests/analysis/conftest.py), not a fresh one."""
+    return region.engine
+
+
 def _one(warehouse, sql: str, **params):
     with warehouse.connect() as conn:
         return conn.execute(text(sql), params).mappings().one()

@@ -57,10 +57,22 @@ def test_late_file_updates_only_its_asset_and_queues_the_outputs(tmp_path, home,
     _airflow("dags", "test", "ingest_self_evaluation", "--conf", conf)
     assert len(_events(home)) == before + 1
 
-    # The queued outputs DAG, run for that year, computes from what is loaded (no ВПР loaded: none).
-    _airflow("dags", "test", "refresh_year_outputs", "--conf", json.dumps({"year": YEAR}))
+    # The queued outputs DAG, run for that year, computes from what is loaded: indicators of the
+    # self-evaluation for every school loaded, none of ВПР (no ВПР file was loaded), and the year's documents.
     with warehouse.connect() as conn:
-        loaded = dict(conn.execute(text(
-            "select source, count(*) from mart.load_log where year = :y and status = 'loaded' group by 1"),
-            {"y": YEAR}).all())
-    assert loaded == {"schools": 1, "self_evaluation": 1}
+        assert conn.execute(text("select count(*) from core.indicator_value where year = :y"),
+                            {"y": YEAR}).scalar_one() == 0
+    output = tmp_path / "output"
+    _airflow("dags", "test", "refresh_year_outputs", "--conf", json.dumps({"year": YEAR, "output": str(output)}))
+    with warehouse.connect() as conn:
+        by_source = dict(conn.execute(text(
+            "select split_part(indicator_code, '_', 1), count(distinct unit_code) from mart.indicator_values "
+            "where year = :y and level = 'school' and value is not null group by 1"), {"y": YEAR}).all())
+        schools = conn.execute(text("select count(distinct school_code) from core.self_evaluation where year = :y"),
+                               {"y": YEAR}).scalar_one()
+        documents = conn.execute(text("select count(*) from core.document where year = :y and format = 'pdf'"),
+                                 {"y": YEAR}).scalar_one()
+    assert schools >= 5 and by_source.get("se") == schools, (by_source, schools)
+    assert "vpr" not in by_source and "oge" not in by_source
+    assert documents >= schools
+    assert (output / str(YEAR) / "index.html").is_file()

@@ -73,18 +73,21 @@ def test_the_corpus_is_complete():
     assert len(on_disk) >= 30
 
 
-@pytest.mark.parametrize("index,name", list(enumerate(sorted(set(REJECTED) | set(LOADED)))))
-def test_each_hostile_file(index, name, tmp_path, warehouse, runner):
+CORPUS = sorted(set(REJECTED) | set(LOADED))
+
+
+def _load(index: int, name: str, folder: Path, warehouse, runner):
     year = BASE_YEAR + index
     source = _source(name)
+    folder.mkdir()
     if source == "vpr":  # references the rows point at
-        (tmp_path / "schools.csv").write_text(SCHOOLS, encoding="utf-8")
-        (tmp_path / "vpr_scales.csv").write_text(
+        (folder / "schools.csv").write_text(SCHOOLS, encoding="utf-8")
+        (folder / "vpr_scales.csv").write_text(
             "Год;Предмет;Параллель;Максимальный балл;Граница «3»;Граница «4»;Граница «5»\n"
             f"{year};Математика;5;10;3;6;9\n", encoding="utf-8")
-        ingest_file(warehouse, year, "schools", tmp_path / "schools.csv", "schools.csv", runner)
-        ingest_file(warehouse, year, "vpr_scales", tmp_path / "vpr_scales.csv", "vpr_scales.csv", runner)
-    path = tmp_path / name
+        ingest_file(warehouse, year, "schools", folder / "schools.csv", "schools.csv", runner)
+        ingest_file(warehouse, year, "vpr_scales", folder / "vpr_scales.csv", "vpr_scales.csv", runner)
+    path = folder / name
     content = (FILES / name).read_bytes()
     if source == "vpr_scales":  # the corpus writes 2024 as the scales' year
         content = content.replace(b"2024", str(year).encode())
@@ -102,6 +105,20 @@ def test_each_hostile_file(index, name, tmp_path, warehouse, runner):
             "select row_number, rules from core.quarantine where load_id = :id"), {"id": stats.load_id})}
         issues = {r.row_number: list(r.rules) for r in conn.execute(text(
             "select row_number, rules from core.data_issue where load_id = :id"), {"id": stats.load_id})}
+    return stats, quarantined, issues
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, warehouse, runner) -> dict:
+    """Every file of the corpus loaded, each into a year of its own (with the references its rows point at):
+    what each load said and left. The tests below read it, so each of them runs alone or in any order."""
+    root = tmp_path_factory.mktemp("hostile-corpus")
+    return {name: _load(index, name, root / f"f{index:02d}", warehouse, runner) for index, name in enumerate(CORPUS)}
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_each_hostile_file(name, corpus):
+    stats, quarantined, issues = corpus[name]
     assert issues == DATA_ISSUES.get(name, {})
     if name in REJECTED:
         assert stats.status == "rejected"
@@ -114,7 +131,7 @@ def test_each_hostile_file(index, name, tmp_path, warehouse, runner):
         assert stats.rows_loaded == rows - len(expected)
 
 
-def test_warehouse_intact_and_hostile_text_stored_literally(warehouse):
+def test_warehouse_intact_and_hostile_text_stored_literally(corpus, warehouse):
     with warehouse.connect() as conn:
         names = [r[0] for r in conn.execute(text(
             "select school_name from core.school where year between :a and :b"),
@@ -130,7 +147,7 @@ def test_warehouse_intact_and_hostile_text_stored_literally(warehouse):
     assert heads == ["Robert'); DROP TABLE core.vpr_result;--"]
 
 
-def test_personal_data_columns_never_stored(tmp_path, warehouse):
+def test_personal_data_columns_never_stored(corpus, warehouse):
     with warehouse.connect() as conn:
         dropped = conn.execute(text("select dropped_columns from core.load_log "
                                     "where file_name = 'vpr_personal_data.csv' order by load_id desc limit 1")
@@ -141,7 +158,7 @@ def test_personal_data_columns_never_stored(tmp_path, warehouse):
     assert leaked == 0
 
 
-def test_quarantined_rows_keep_participant_codes_only_as_keyed_hashes(warehouse):
+def test_quarantined_rows_keep_participant_codes_only_as_keyed_hashes(corpus, warehouse):
     from edu_quality.sources.privacy import keyed_hash
 
     with warehouse.connect() as conn:

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from edu_quality.warehouse.connection import warehouse_url
-
 from .support import (
     create_database,
     database_url,
@@ -32,24 +30,26 @@ class Reference:
 
 
 @pytest.fixture(scope="session")
-def server_url(warehouse) -> str:
-    return warehouse_url()
+def server_url(pg_server) -> str:
+    return pg_server[0]
 
 
 @pytest.fixture(scope="session")
-def databases(warehouse, server_url):
-    """create(name, template=None) → URL of a new database, dropped at the end of the session."""
+def databases(pg_server, server_url):
+    """create(name, template=None) → URL of a new database, empty or a copy of `template`, dropped at the end of
+    the session."""
+    admin = pg_server[1]
     created: list[str] = []
 
     def create(prefix: str, template: str | None = None) -> tuple[str, str]:
         name = unique_name(prefix)
-        create_database(warehouse, name, template)
+        create_database(admin, name, template)
         created.append(name)
         return name, database_url(server_url, name)
 
     yield create
     for name in reversed(created):
-        drop_database(warehouse, name)
+        drop_database(admin, name)
 
 
 @pytest.fixture(scope="session")

@@ -59,9 +59,10 @@ def test_server_stopped_mid_load_then_a_clean_retry(inbox, tmp_path, reference):
         output, mark = tmp_path / "output", tmp_path / "held"
 
         # The fourth file's rows are in core, uncommitted, when the server shuts down under it.
-        run = start_cycle(url, inbox, output, failpoint="load.before_commit:4@sleep=3", mark=mark)
+        run = start_cycle(url, inbox, output, failpoint="load.before_commit:4@hold=120", mark=mark)
         wait_for_mark(mark, run)
         server.stop("fast")
+        mark.unlink()  # released only now: its commit meets a server that is gone
         failed = finish(run)
         assert failed.returncode == 1, failed.stderr[-3000:]
         assert MESSAGE in failed.stderr and "повторите ту же команду" in failed.stderr

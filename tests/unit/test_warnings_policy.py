@@ -1,5 +1,5 @@
-"""A DeprecationWarning raised from the project's own code fails the test (pyproject's filterwarnings);
-one raised inside a third-party library is not the project's to fix and passes."""
+"""A warning raised from the project's own code fails the test, a DeprecationWarning or any other (pyproject's
+filterwarnings); one raised inside a third-party library is not the project's to fix and passes."""
 from __future__ import annotations
 
 import warnings
@@ -30,3 +30,15 @@ def test_a_deprecation_inside_a_library_is_not():
     with warnings.catch_warnings(record=True):
         _warn_from("pandas.core.frame")
         _warn_from("great_expectations.core")
+
+
+@pytest.mark.parametrize("category", [UserWarning, RuntimeWarning, FutureWarning])
+def test_any_warning_from_the_project_is_an_error(category):
+    with pytest.raises(category):
+        _warn_from("edu_quality.analysis.run", category)
+
+
+def test_other_warnings_inside_a_library_are_not():
+    with warnings.catch_warnings(record=True):
+        _warn_from("pandas.core.frame", UserWarning)
+        _warn_from("great_expectations.core", UserWarning)

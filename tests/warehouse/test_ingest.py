@@ -106,15 +106,80 @@ def test_unreadable_file_is_rejected_and_logged(tmp_path, warehouse):
     assert "schools.csv" in stats.message and "двоичные" in stats.message
 
 
-def test_two_loads_of_the_same_file_at_once_are_serialised(tmp_path, warehouse):
-    from concurrent.futures import ThreadPoolExecutor
+def _second_load_while_the_first_is_held(tmp_path, warehouse, monkeypatch, year: int) -> tuple[str, list]:
+    """Load one file from two threads. The first is held inside the load (just after it read the file's last
+    load, where it decides between skipping and loading) until the second has either entered that same point or
+    is seen waiting on an advisory lock on the server. Returns what the second did and both loads' results."""
+    import threading
 
-    year = YEAR + 4
+    from edu_quality.pipeline import ingest
+
     _load_references(tmp_path, warehouse, year)
-    path = write(tmp_path, "vpr/same.csv", [VPR_HEADER] + [vpr_row("A0001", f"P{i}", 1, 3, 3, 3) for i in range(50)])
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda _: ingest_file(warehouse, year, "vpr", path, "vpr/same.csv"), range(2)))
-    assert sorted(r.status for r in results) == ["loaded", "skipped"]
+    path = write(tmp_path, f"vpr/same_{year}.csv",
+                 [VPR_HEADER] + [vpr_row("A0001", f"P{i}", 1, 3, 3, 3) for i in range(50)])
+    inside, release, second_inside = threading.Event(), threading.Event(), threading.Event()
+    calls = []
+    previous = ingest._previous
+
+    def held(engine, y, source, file_name):
+        found = previous(engine, y, source, file_name)
+        if y == year and source == "vpr":
+            calls.append(threading.current_thread().name)
+            if len(calls) == 1:
+                inside.set()
+                assert release.wait(120), "never released"
+            else:
+                second_inside.set()
+        return found
+
+    monkeypatch.setattr(ingest, "_previous", held)
+    results: dict[str, object] = {}
+
+    def load(name):
+        results[name] = ingest_file(warehouse, year, "vpr", path, f"vpr/same_{year}.csv")
+
+    first = threading.Thread(target=load, args=("first",), name="first")
+    first.start()
+    assert inside.wait(120), "the first load never got inside"
+    second = threading.Thread(target=load, args=("second",), name="second")
+    second.start()
+    seen = None
+    with warehouse.connect() as conn:
+        for _ in range(1200):  # up to 2 minutes; normally the first look or the second
+            if second_inside.wait(0.1):
+                seen = "inside"
+                break
+            waiting = conn.execute(text(
+                "select count(*) from pg_stat_activity where datname = current_database() "
+                "and wait_event_type = 'Lock' and wait_event = 'advisory'")).scalar_one()
+            conn.rollback()
+            if waiting:
+                seen = "waiting on the lock"
+                break
+    release.set()
+    first.join(120)
+    second.join(120)
+    return seen, [results.get("first"), results.get("second")]
+
+
+def test_two_loads_of_the_same_file_at_once_are_serialised(tmp_path, warehouse, monkeypatch):
+    """The second load waits for the first (on the file's advisory lock) and then sees it: skipped."""
+    year = YEAR + 4
+    seen, results = _second_load_while_the_first_is_held(tmp_path, warehouse, monkeypatch, year)
+    assert seen == "waiting on the lock"
+    assert [r.status for r in results] == ["loaded", "skipped"]
     with warehouse.connect() as conn:
         count = conn.execute(text("select count(*) from core.vpr_result where year = :y"), {"y": year}).scalar_one()
-        assert count == 50
+    assert count == 50
+
+
+def test_without_the_lock_the_second_load_gets_in(tmp_path, warehouse, monkeypatch):
+    """The check above can fail: with the file's lock taken away, the second load walks into the same
+    decision while the first is still inside it."""
+    from contextlib import nullcontext
+
+    from edu_quality.pipeline import ingest
+
+    monkeypatch.setattr(ingest, "advisory_lock", lambda *key, shared=False: nullcontext())
+    seen, _ = _second_load_while_the_first_is_held(tmp_path, warehouse, monkeypatch, YEAR + 5)
+    assert seen == "inside"

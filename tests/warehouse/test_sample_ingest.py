@@ -17,8 +17,12 @@ YEAR = 2021
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory, warehouse):
-    out = tmp_path_factory.mktemp("sample")
+def out(tmp_path_factory):
+    return tmp_path_factory.mktemp("sample")
+
+
+@pytest.fixture(scope="module")
+def sample(out, warehouse):
     manifest = generate(YEAR, out, seed=11, schools=12, municipalities=2, students_per_class=8)
     runner = SuiteRunner(data_docs=False)
     found = discover(out, YEAR)
@@ -65,7 +69,37 @@ def test_personal_data_never_reaches_the_warehouse(sample, warehouse):
         codes = conn.execute(text("select participant_hash from core.vpr_result where year = :y limit 5"),
                              {"y": YEAR}).scalars().all()
     assert "ФИО" not in raw and "Дата рождения" not in raw
-    assert all(len(c) == 32 and not c.startswith("P") for c in codes)
+    assert codes and all(len(c) == 32 for c in codes)
+
+
+def test_participant_codes_are_stored_as_their_keyed_hash(sample, out, warehouse):
+    """Each loaded row's participant_hash is HMAC-SHA-256 of that row's code under the session's key
+    (EDU_QUALITY_HASH_KEY), its first 32 hex digits, worked out here from the file itself; no row carries
+    its code, and another key gives none of them."""
+    import csv
+    import hashlib
+    import hmac
+    import os
+
+    manifest, _ = sample
+    name = next(f["file"] for f in manifest["files"] if f["source"] == "vpr" and f["format"] == "csv"
+                and f["encoding"] == "UTF-8" and f["delimiter"] == "comma" and f["title_rows"] == 0)
+    path = out / str(YEAR) / name
+    with path.open(encoding="utf-8", newline="") as f:
+        codes = {i + 2: row["Код участника"] for i, row in enumerate(csv.DictReader(f))}
+
+    def digest(key: bytes, code: str) -> str:
+        return hmac.new(key, code.strip().encode(), hashlib.sha256).hexdigest()[:32]
+
+    key = os.environ["EDU_QUALITY_HASH_KEY"].encode()
+    with warehouse.connect() as conn:
+        stored = dict(conn.execute(text(
+            "select v.row_number, v.participant_hash from core.vpr_result v join core.load_log l using (load_id) "
+            "where v.year = :y and l.file_name = :f and l.status = 'loaded'"), {"y": YEAR, "f": name}).all())
+    assert len(stored) >= 0.8 * len(codes)  # most rows load; the planted bad ones are quarantined
+    assert stored == {row: digest(key, codes[row]) for row in stored}
+    assert not set(stored.values()) & set(codes.values())
+    assert not set(stored.values()) & {digest(b"another key", c) for c in codes.values()}
 
 
 HEADER = ["Муниципалитет", "ОО", "Название ОО", "Предмет", "Параллель", "Класс", "Код участника", "Вариант",

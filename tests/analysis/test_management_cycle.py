@@ -16,6 +16,12 @@ from edu_quality.recommendations.catalogue import rule_conditions
 from .conftest import NEXT, YEAR
 
 
+@pytest.fixture(scope="module")
+def warehouse(region):
+    """The analysed region's own database (tests/analysis/conftest.py), not a fresh one."""
+    return region.engine
+
+
 def _rows(engine, sql: str, **params) -> list[dict]:
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(text(sql), params).mappings()]

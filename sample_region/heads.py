@@ -62,7 +62,8 @@ def write_heads(region: Region, root: Path, log: PlantLog, staff: dict) -> tuple
     rng = stream(region.seed, "heads")
     schools = list(region.schools)
     # Schools whose only row is a bad one (the key is the school: a bad copy of a good row would repeat it).
-    spare = {schools[int(i)].code for i in rng.choice(len(schools), size=min(6, len(schools)), replace=False)}
+    # At most half the schools: a small region keeps good rows to plant among (one bad row per rule when it can).
+    spare = {schools[int(i)].code for i in rng.choice(len(schools), size=min(6, len(schools) // 2), replace=False)}
     pool = [s.code for s in schools if s.code not in spare]
     n_weak = min(len(pool), planted_count(len(schools), WEAK_HEAD_SHARE))
     weak = sorted(pool[int(i)] for i in rng.choice(len(pool), size=n_weak, replace=False))
@@ -87,10 +88,11 @@ def write_heads(region: Region, root: Path, log: PlantLog, staff: dict) -> tuple
         else:
             bad[col] = value
         additions.append((int(rng.integers(len(rows_p))), (bad, Plant(rule, header[col], note))))
-    at = int(rng.integers(len(rows_p)))
-    repeat = list(rows_p[at][0])
-    repeat[4] = int(repeat[4]) + 8
-    additions.append((at, (repeat, Plant(c.DUPLICATE_KEY, header[0], "the same school's row again"))))
+    if rows_p:
+        at = int(rng.integers(len(rows_p)))
+        repeat = list(rows_p[at][0])
+        repeat[4] = int(repeat[4]) + 8
+        additions.append((at, (repeat, Plant(c.DUPLICATE_KEY, header[0], "the same school's row again"))))
     insert_after(rows_p, additions)
     writer = open_table(root, HEADS_FILE, "heads", header, layout=LAYOUT)
     write_rows(writer, header, rows_p, log)

@@ -183,7 +183,9 @@ def municipalities(data: YearData, s: dict, status: pd.DataFrame):
     an_values, an_region = analysis_indicators(data, status)
     table, region, polarity, names = indicator_table(data, list(s["municipalities"]["ranking_indicators"]),
                                                      an_values, an_region)
-    vpr = {code: data.built_on_vpr(code) for code in table.columns}
+    # Built on ВПР only where the year has ВПР (a region described by its ЕГЭ alone has none in its score).
+    has_vpr = data.vpr is not None and len(data.vpr) > 0
+    vpr = {code: has_vpr and data.built_on_vpr(code) for code in table.columns}
     leave_out = set() if s["municipalities"].get("use_vpr", True) else {c for c, v in vpr.items() if v}
     score, z, used = rating(table, polarity, leave_out)
     rank = score.rank(ascending=False, method="min")

@@ -249,7 +249,9 @@ def write_publication_index(engine: Engine, year: int, out_dir: Path) -> Path:
 
 def _component_columns(components: list[dict], ranking: list[str]) -> list[dict]:
     """The score's indicators in the settings' order, numbered for the table's header, with their sources."""
-    seen = {c["indicator_code"]: c for c in components}
+    # A column only for an indicator some municipality has a value of (a region's data decides which).
+    seen = {c["indicator_code"]: c for c in components if any(
+        d["indicator_code"] == c["indicator_code"] and d["value"] is not None for d in components)}
     return [{"number": n, "code": code, "name_ru": seen[code]["name_ru"], "source": seen[code]["source"],
              "vpr": bool(seen[code]["vpr_based"]), "unit": seen[code]["unit"] or "",
              "region_value": _num(seen[code]["region_value"])}

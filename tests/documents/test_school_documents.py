@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _cli(*args: str):
-    return edu_quality(*args, timeout=1800)
+    return edu_quality(*args, timeout=2400)
 
 
 # The demo region (`make demo`'s defaults) and a region generated with another seed, as another year.

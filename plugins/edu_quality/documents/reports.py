@@ -83,6 +83,21 @@ def _municipality_data(conn, year: int, code: str) -> dict:
     }
 
 
+def _cited(recommendations: list[dict]) -> dict:
+    """The municipal recommendations with their basis and, cited once by number, the regulation it names: the
+    same long title in every row is what made the table pages long."""
+    documents: list[str] = []
+    rows = []
+    for r in recommendations:
+        basis, _, document = (r["basis_ru"] or "").partition(" Документ: ")
+        document = document.rstrip(".")
+        if document and document not in documents:
+            documents.append(document)
+        rows.append({**r, "due_date_ru": date_ru(r["due_date"]), "basis_short_ru": basis,
+                     "document_no": documents.index(document) + 1 if document else None})
+    return {"recommendations": rows, "documents": documents}
+
+
 def _position_rows(positions: list[dict], polarity: dict[str, str]) -> list[dict]:
     """One row per school: its quarter of the region's schools on each position indicator, best = «лучшая»."""
     by_school: dict[str, dict] = {}
@@ -150,7 +165,7 @@ def municipality_context(engine: Engine, year: int, code: str, issued_on: date) 
                         "rating_z": _num(c["rating_z"])} for c in data["components"]],
         "head_deficits": data["head_deficits"], "deficit_schools": _deficits_by_school(data["head_deficits"]),
         "last_year": data["last_year"], "effects": data["effects"], "vpr_note_ru": VPR_NOTE_RU,
-        "recommendations": [{**r, "due_date_ru": date_ru(r["due_date"])} for r in data["recommendations"]],
+        **_cited(data["recommendations"]),
         "school_recommendations": data["school_recommendations"], "cycle": data["cycle"],
     }
     rules = {r.code: r for r in load_rules()}

@@ -237,7 +237,8 @@ def _index_groups(docs: list, municipalities: dict, root: Path, index_dir: Path)
                                                              "reports": {}, "schools": {}})
         target = g["reports"] if d["kind"] in REPORT_KINDS else g["schools"]
         key = d["kind"] if target is g["reports"] else d["unit_code"]
-        target.setdefault(key, {"name": d["name"], "kind": d["kind"], "links": []})["links"].append(link)
+        target.setdefault(key, {"name": quotes_ru(d["name"] or ""), "kind": d["kind"], "links": []})["links"].append(
+            link)
     return dict(sorted(groups.items())), region
 
 

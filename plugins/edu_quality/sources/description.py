@@ -225,12 +225,18 @@ class SourceDescription(_Strict):
             return None
         cols = ",\n    ".join(f"{c.name} {KINDS[c.kind]}" for c in self.columns if c.name != "year")
         title = self.title_ru.replace("'", "''")
-        return (f"create schema if not exists ext;\n"
-                f"create table if not exists {self.table} (\n    year integer not null,\n    {cols},\n"
+        # Schema ext comes from migration 018 (a `create schema` here would need CREATE on the database). Only a
+        # missing table is created: the index and the comment need its owner, who may be another role.
+        name = self.table.split(".")[1]
+        return (f"do $ddl$ begin if to_regclass('{self.table}') is null then\n"
+                f"create table {self.table} (\n    year integer not null,\n    {cols},\n"
                 f"    load_id bigint not null references core.load_log on delete cascade,\n"
                 f"    row_number integer not null\n);\n"
-                f"create index if not exists {self.table.split('.')[1]}_load on {self.table} (load_id);\n"
-                f"comment on table {self.table} is '{title}';")
+                f"create index {name}_load on {self.table} (load_id);\n"
+                f"comment on table {self.table} is '{title}';\n"
+                "if exists (select from pg_roles where rolname = 'edu_writer') then "
+                f"grant select, insert, update, delete on {self.table} to edu_writer; end if;\n"
+                "end if; end $ddl$;")
 
     # --- checks ------------------------------------------------------------------------------------------
 

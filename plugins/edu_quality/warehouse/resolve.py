@@ -88,7 +88,10 @@ def _rows(conn: Connection, d: SourceDescription, year: int) -> list:
 
 def _has_rows(conn: Connection, table: str, year: int) -> bool:
     """The described source's table exists (its first load creates it) and holds rows of the year."""
-    if not conn.execute(text("select to_regclass(:t) is not null"), {"t": table}).scalar_one():
+    # pg_tables, not to_regclass: a role without USAGE on schema ext (the writer) may ask whether the table is there.
+    if not conn.execute(text("select exists (select from pg_catalog.pg_tables where schemaname = "
+                             "split_part(:t, '.', 1) and tablename = split_part(:t, '.', 2))"),
+                        {"t": table}).scalar_one():
         return False
     return conn.execute(text(f"select exists (select from {table} where year = :y)"), {"y": year}).scalar_one()
 

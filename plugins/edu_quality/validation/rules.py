@@ -104,12 +104,15 @@ def schools_lookalike_codes(chunk, shape, p: Prepared, ctx: Context) -> None:
     f["_code_lookalike"] = pd.Series(found, index=f.index, dtype=object)
 
 
+def future_dates(f: pd.DataFrame, column: str, flag: str, ctx: Context) -> None:
+    """`flag`: the cell of `column` where its date lies after the run's day (a date that cannot have happened)."""
+    future = pd.to_datetime(f[column]) > pd.Timestamp(ctx.today)
+    f[flag] = f[column].astype("string").where(future.fillna(False))
+
+
 @rule("schools_head_date")
 def schools_head_date(chunk, shape, p: Prepared, ctx: Context) -> None:
-    f = p.frame
-    appointed = pd.to_datetime(f["head_appointed_on"])
-    future = appointed > pd.Timestamp(ctx.today)
-    f["_head_date_future"] = f["head_appointed_on"].astype("string").where(future.fillna(False))
+    future_dates(p.frame, "head_appointed_on", "_head_date_future", ctx)
 
 
 # --- ВПР ---------------------------------------------------------------------------------------------
@@ -262,10 +265,7 @@ def measures_unknown_school(chunk, shape, p: Prepared, ctx: Context) -> None:
 @rule("heads_assessment_date")
 def heads_assessment_date(chunk, shape, p: Prepared, ctx: Context) -> None:
     """The last assessment of the head's competences cannot lie in the future."""
-    f = p.frame
-    assessed = pd.to_datetime(f["assessed_on"])
-    future = assessed > pd.Timestamp(ctx.today)
-    f["_assessed_future"] = f["assessed_on"].astype("string").where(future.fillna(False))
+    future_dates(p.frame, "assessed_on", "_assessed_future", ctx)
 
 
 @rule("monitoring_unknown_municipality")

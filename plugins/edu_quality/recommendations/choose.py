@@ -74,29 +74,34 @@ def _indicator_matches(rule: Rule, indicators: dict) -> list[tuple[str, str]]:
     return out
 
 
+# A condition on a school's risk factor or head's direction: the schools it holds for (with the factor's or the
+# direction's name and its evidence), the school's basis, and how a municipality's count of such schools is named.
+SCHOOL_CONDITIONS = {
+    "risk_factor": (
+        "select p.school_code, s.municipality_code, p.risk_factor_name_ru as name, p.evidence_ru "
+        "from mart.school_risk_profile p join core.school s using (year, school_code) "
+        "where p.year = :y and p.risk_factor_code = :c and p.at_risk order by p.school_code",
+        "Фактор риска «{name}»: {evidence}", "ОО с фактором риска «{name}»"),
+    "head_direction": (
+        "select h.school_code, s.municipality_code, h.direction_name_ru as name, h.evidence_ru "
+        "from mart.head_effectiveness h join core.school s using (year, school_code) "
+        "where h.year = :y and h.direction_code = :c and h.deficit order by h.school_code",
+        "Мониторинг эффективности руководителя, направление «{name}»: {evidence}",
+        "ОО, руководители которых имеют дефицит по направлению «{name}»"),
+}
+
+
 def _school_rows(conn, rule: Rule, year: int) -> tuple[list, str]:
     """The schools a factor, status or direction condition holds for (school code, municipality code, the
     school's basis) and how a municipality's count of them is named."""
     when = rule.when
-    if "risk_factor" in when:
-        rows = conn.execute(text(
-            "select p.school_code, s.municipality_code, p.risk_factor_name_ru, p.evidence_ru "
-            "from mart.school_risk_profile p join core.school s using (year, school_code) "
-            "where p.year = :y and p.risk_factor_code = :c and p.at_risk order by p.school_code"),
-            {"y": year, "c": when["risk_factor"]}).all()
-        name = rows[0].risk_factor_name_ru if rows else when["risk_factor"]
-        return ([(r.school_code, r.municipality_code, f"Фактор риска «{r.risk_factor_name_ru}»: {r.evidence_ru}")
-                 for r in rows], f"ОО с фактором риска «{name}»")
-    if "head_direction" in when:
-        rows = conn.execute(text(
-            "select h.school_code, s.municipality_code, h.direction_name_ru, h.evidence_ru "
-            "from mart.head_effectiveness h join core.school s using (year, school_code) "
-            "where h.year = :y and h.direction_code = :c and h.deficit order by h.school_code"),
-            {"y": year, "c": when["head_direction"]}).all()
-        name = rows[0].direction_name_ru if rows else when["head_direction"]
-        return ([(r.school_code, r.municipality_code, f"Мониторинг эффективности руководителя, направление "
-                  f"«{r.direction_name_ru}»: {r.evidence_ru}") for r in rows],
-                f"ОО, руководители которых имеют дефицит по направлению «{name}»")
+    kind = next((k for k in SCHOOL_CONDITIONS if k in when), None)
+    if kind is not None:
+        sql, basis, counted = SCHOOL_CONDITIONS[kind]
+        rows = conn.execute(text(sql), {"y": year, "c": when[kind]}).all()
+        name = rows[0].name if rows else when[kind]
+        return ([(r.school_code, r.municipality_code, basis.format(name=r.name, evidence=r.evidence_ru))
+                 for r in rows], counted.format(name=name))
     status = when["status"]
     rows = conn.execute(text(
         f"select school_code, municipality_code from mart.school_status where year = :y and {status} "

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from edu_quality.config import PATHS
 
-from .names import ANALYSIS_SOURCES
+from .names import ANALYSIS_SOURCES, rests_on_vpr
 
 SQL_DIR = PATHS.sql / "analysis"
 
@@ -75,8 +75,7 @@ class YearData:
 
     def built_on_vpr(self, code: str) -> bool:
         """Whether the indicator's sources include ВПР (its metadata's `source`, or the analysis's own)."""
-        source = ANALYSIS_SOURCES.get(code) or self.catalogue["source"].get(code) or ""
-        return "vpr" in [s.strip() for s in str(source).split(",")]
+        return rests_on_vpr(ANALYSIS_SOURCES.get(code) or self.catalogue["source"].get(code))
 
     def indicator_name(self, code: str) -> str:
         return self.catalogue["name_ru"].get(code, code)

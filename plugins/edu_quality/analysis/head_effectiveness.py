@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from edu_quality import formatting as fmt
+from edu_quality.indicators.catalog import indicator_metadata
 
 from .data import YearData
 from .metrics import school_metric
-from .names import ANALYSIS_SOURCES
+from .names import ANALYSIS_SOURCES, rests_on_vpr
 from .stats import percentile_rank
 from .tables import columns
 
@@ -64,14 +65,16 @@ def _direction_row(school: str, d: dict, metric_scores: list, score, deficit_bel
 def built_on_vpr(spec: dict, sources: dict[str, str]) -> bool:
     """Whether a direction's metric rests on ВПР: an indicator whose `source` names vpr, or an analysis metric
     built on it (names.ANALYSIS_SOURCES). `sources`: indicator code → its catalogue `source`."""
-    source = (ANALYSIS_SOURCES.get(spec["analysis"], "") if "analysis" in spec
-              else sources.get(spec.get("indicator"), ""))
-    return "vpr" in [p.strip() for p in str(source).split(",")]
+    return rests_on_vpr(ANALYSIS_SOURCES.get(spec["analysis"]) if "analysis" in spec
+                        else sources.get(spec.get("indicator")))
 
 
-def vpr_weight(cfg: dict, sources: dict[str, str]) -> float:
+def vpr_weight(cfg: dict, sources: dict[str, str] | None = None) -> float:
     """The share (%) of the heads' score that rests on ВПР when every metric has data: each direction with
-    metrics weighs the same, each part of it the same, each metric of a part the same."""
+    metrics weighs the same, each part of it the same, each metric of a part the same. `sources`: indicator
+    code → its catalogue `source` (by default, the catalogue's metadata)."""
+    if sources is None:
+        sources = {code: meta.get("source", "") for code, meta in indicator_metadata().items()}
     weights = []
     for d in cfg["directions"]:
         specs = [m for m in d.get("metrics") or [] if cfg.get("use_vpr", True) or not built_on_vpr(m, sources)]

@@ -46,5 +46,12 @@ ANALYSIS_SOURCES = {
     "an_rural_schools_share": "schools",
 }
 
+
+
+def rests_on_vpr(source: str | None) -> bool:
+    """Whether a source list as the catalogue writes it («vpr, gia») names ВПР."""
+    return "vpr" in [s.strip() for s in str(source or "").split(",")]
+
+
 # Features of the school clusters (clusters.school_clusters): school fields and the results score.
 SCHOOL_CLUSTER_FEATURES = (*SCHOOL_FIELDS, "results_score")

@@ -19,6 +19,7 @@ from edu_quality.analysis import municipalities as mu
 from edu_quality.analysis import objectivity as ob
 from edu_quality.analysis import practices as pr
 from edu_quality.analysis.metrics import ANALYSIS_METRICS, SCHOOL_FIELDS
+from edu_quality.analysis.names import rests_on_vpr
 from edu_quality.analysis.settings import load_settings, metric_source
 from edu_quality.config import PATHS
 from edu_quality.documents.templating import markdown_environment
@@ -108,7 +109,7 @@ def _ranking(codes: list[str], cat: dict) -> list[str]:
         else:
             line = _indicator(code, cat)
         source = mu.ANALYSIS_SOURCES.get(code) or getattr(cat.get(code), "source", "")
-        lines.append(line + (" — **построен на ВПР**" if "vpr" in str(source) else ""))
+        lines.append(line + (" — **построен на ВПР**" if rests_on_vpr(source) else ""))
     return lines
 
 
@@ -142,8 +143,7 @@ def methodology_context(settings: dict | None = None) -> dict:
         "school_features": _codes(s["clusters"]["schools"]["features"]),
         "municipality_features": _codes(s["clusters"]["municipalities"]["features"]),
         "ranking": _ranking(m["ranking_indicators"], cat), "m_use_vpr": m.get("use_vpr", True),
-        "head_vpr_weight": num(he.vpr_weight(s["head_effectiveness"], {c: getattr(i, "source", "")
-                                                                           for c, i in cat.items()}), 1),
+        "head_vpr_weight": num(he.vpr_weight(s["head_effectiveness"]), 1),
         "targets": [(code, _indicator(ind, cat)) for code, ind in sorted(targets(s, rule_conditions()).items())],
         "views": [(view, comment.replace("''", "'")) for view, comment in _views()],
         "mrp": s["municipal_risk_profile"], "tg": s["targets"], "mechanisms": s["management_cycle"]["mechanisms"],

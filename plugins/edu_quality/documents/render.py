@@ -19,7 +19,6 @@ from edu_quality.documents.docx_templates import SCHOOL_TEMPLATE
 from edu_quality.documents.findings import document_of, drivers, school_findings
 from edu_quality.faults import failpoint
 from edu_quality.formatting import cell, date_ru, quotes_ru, sentence, value
-from edu_quality.indicators.catalog import indicator_metadata
 from edu_quality.recommendations.catalogue import rule_conditions
 from edu_quality.recommendations.choose import risk_level
 from edu_quality.recommendations.due import calendar_ru, due_date
@@ -114,8 +113,7 @@ def head_vpr_weight() -> str | None:
     cfg = load_settings()["head_effectiveness"]
     if not cfg.get("use_vpr", True):
         return None
-    sources = {code: meta.get("source", "") for code, meta in indicator_metadata().items()}
-    return value(vpr_weight(cfg, sources), "%")
+    return value(vpr_weight(cfg), "%")
 
 
 def school_contexts(engine: Engine, year: int, issued_on: date, municipality_code: str | None = None) -> list[dict]:

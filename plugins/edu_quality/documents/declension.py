@@ -79,7 +79,8 @@ def genitive(name: str) -> str:
             out.append(_inflect(w, "NOUN", None))
         else:
             out.append(w)
-    if out and _nominative(words[0]) is not None and _nominative(words[0]).normal_form in COMMON:
+    first = _nominative(words[0]) if words else None
+    if first is not None and first.normal_form in COMMON:
         out[0] = out[0][:1].lower() + out[0][1:]
     result, last = [], 0
     for m, w in zip(matches, out, strict=True):

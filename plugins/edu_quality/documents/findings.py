@@ -144,7 +144,23 @@ def drivers(direction: dict, keep: int = 2) -> str:
     return sentence("слабее всего: " + "; ".join(weakest))
 
 
+def split_basis(recommendation: dict) -> tuple[str, str | None]:
+    """A basis as recommendations/choose.py writes it: what holds, then « Документ: <regulation>.» — the two
+    parts, the regulation without its full stop (None when the basis names none)."""
+    basis, found, document = (recommendation.get("basis_ru") or "").partition(" Документ: ")
+    return basis, (document.rstrip(".") if found else None)
+
+
 def document_of(recommendation: dict) -> str | None:
     """The regulatory document a recommendation's basis names (after «Документ: »), if any."""
-    basis = recommendation.get("basis_ru") or ""
-    return basis.split(" Документ: ", 1)[1].rstrip(".") if " Документ: " in basis else None
+    return split_basis(recommendation)[1]
+
+
+def cite_documents(recommendations: list[dict]) -> list[str]:
+    """The regulations the recommendations name, each once, in order of first use; each recommendation gets the
+    number it is cited by (`document_no`). The same long title under every recommendation made documents long."""
+    documents = list(dict.fromkeys(d for d in map(document_of, recommendations) if d))
+    for r in recommendations:
+        document = document_of(r)
+        r["document_no"] = documents.index(document) + 1 if document else None
+    return documents

@@ -66,15 +66,12 @@ def plan_rows(recommendations: list[dict], rules: dict[str, Rule], groups: dict[
     return rows
 
 
-def deficit_rows(deficits: list[dict]) -> list[dict]:
-    """Appendix 2: each head who gets targeted help, by school, with the directions of the deficits."""
-    by_school: dict[str, dict] = {}
-    for d in deficits:
-        row = by_school.setdefault(d["school_code"], {"school_ru": f"{d['school_code']} {quotes_ru(d['school_name'])}",
-                                                      "directions": []})
-        row["directions"].append(f"{d['direction_code']}. {d['direction_name_ru']}")
-    return [{"number": n, "school_ru": r["school_ru"], "directions_ru": "; ".join(r["directions"])}
-            for n, r in enumerate(by_school.values(), 1)]
+def deficit_rows(schools: list[dict]) -> list[dict]:
+    """Appendix 2: each head who gets targeted help, by school (the report's `deficit_schools`), with the directions
+    of the deficits."""
+    return [{"number": n, "school_ru": f"{s['school_code']} {quotes_ru(s['school_name'])}",
+             "directions_ru": "; ".join(f"{d['code']}. {d['name']}" for d in s["directions"])}
+            for n, s in enumerate(schools, 1)]
 
 
 def _practices(practices: list[dict]) -> str:
@@ -123,7 +120,7 @@ def clauses(ctx: dict, issued_on: date, heads: int) -> list[str]:
 
 def order_context(ctx: dict, issued_on: date, rules: dict[str, Rule], groups: dict[str, list[dict]]) -> dict:
     """What both versions of the draft order render: header, numbered clauses, the plan's rows."""
-    deficits = deficit_rows(ctx["head_deficits"])
+    deficits = deficit_rows(ctx["deficit_schools"])
     return {"header_ru": order_header(ctx["municipality"]["municipality_name"]),
             "title_ru": f"Об итогах мониторинга качества образования за {ctx['year']} год",
             "clauses": [{"number": n, "text_ru": t} for n, t in enumerate(clauses(ctx, issued_on, len(deficits)), 1)],

@@ -16,7 +16,7 @@ from edu_quality.analysis.settings import load_settings
 from edu_quality.documents import paths, queries, writer
 from edu_quality.documents.appendix import appendix_rows
 from edu_quality.documents.docx_templates import SCHOOL_TEMPLATE
-from edu_quality.documents.findings import document_of, drivers, school_findings
+from edu_quality.documents.findings import cite_documents, drivers, school_findings
 from edu_quality.faults import failpoint
 from edu_quality.formatting import cell, date_ru, quotes_ru, sentence, value
 from edu_quality.recommendations.catalogue import rule_conditions
@@ -85,19 +85,14 @@ def _analysis(conn, year: int) -> dict:
 
 def _context(year: int, s: dict, indicators: list[dict], analysis: dict, conditions: dict) -> dict:
     code = s["school_code"]
-    recs = [{**r, "due_date_ru": date_ru(r["due_date"]), "document_ru": document_of(r)}
-            for r in analysis["recs"].get(code, [])]
+    recs = [{**r, "due_date_ru": date_ru(r["due_date"])} for r in analysis["recs"].get(code, [])]
     factors = analysis["factors"].get(code, [])
     heads = [{**h, "drivers_ru": drivers(h)} for h in analysis["heads"].get(code, [])]
     findings = school_findings(indicators, factors, heads, analysis["status"].get(code),
                                analysis["practices"].get(code, []), recs, conditions)
     school = {**{k: v for k, v in s.items() if k != "cluster"}, "school_name": quotes_ru(s["school_name"])}
     appendix = appendix_rows(indicators, s.get("school_type"))
-    # Each regulation is cited once, by number, under the findings: the same long title under every
-    # recommendation is what made the main part long.
-    documents = list(dict.fromkeys(r["document_ru"] for r in recs if r["document_ru"]))
-    for r in recs:
-        r["document_no"] = documents.index(r["document_ru"]) + 1 if r["document_ru"] else None
+    documents = cite_documents(recs)
     numbers = {f["key"]: f["number"] for f in findings}
     return {"year": year, "school": school, "indicators": indicators, "appendix": appendix,
             "documents": documents, "finding_numbers": numbers,

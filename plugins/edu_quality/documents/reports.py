@@ -16,6 +16,7 @@ from edu_quality.analysis.settings import load_settings
 from edu_quality.documents import paths, queries, writer
 from edu_quality.documents.cycle import cycle_rows
 from edu_quality.documents.docx_templates import ORDER_TEMPLATE
+from edu_quality.documents.findings import cite_documents, split_basis
 from edu_quality.documents.order import order_context
 from edu_quality.formatting import date_ru, quotes_ru
 from edu_quality.recommendations.catalogue import load_rules
@@ -84,18 +85,9 @@ def _municipality_data(conn, year: int, code: str) -> dict:
 
 
 def _cited(recommendations: list[dict]) -> dict:
-    """The municipal recommendations with their basis and, cited once by number, the regulation it names: the
-    same long title in every row is what made the table pages long."""
-    documents: list[str] = []
-    rows = []
-    for r in recommendations:
-        basis, _, document = (r["basis_ru"] or "").partition(" Документ: ")
-        document = document.rstrip(".")
-        if document and document not in documents:
-            documents.append(document)
-        rows.append({**r, "due_date_ru": date_ru(r["due_date"]), "basis_short_ru": basis,
-                     "document_no": documents.index(document) + 1 if document else None})
-    return {"recommendations": rows, "documents": documents}
+    """The municipal recommendations with their basis and, cited once by number, the regulation it names."""
+    rows = [{**r, "due_date_ru": date_ru(r["due_date"]), "basis_short_ru": split_basis(r)[0]} for r in recommendations]
+    return {"recommendations": rows, "documents": cite_documents(rows)}
 
 
 def _position_rows(positions: list[dict], polarity: dict[str, str]) -> list[dict]:
@@ -112,10 +104,12 @@ def _position_rows(positions: list[dict], polarity: dict[str, str]) -> list[dict
 
 
 def _deficits_by_school(deficits: list[dict]) -> list[dict]:
+    """The heads who need targeted help, by school, each with the directions of its deficits (code, name)."""
     by_school: dict[str, dict] = {}
     for d in deficits:
         by_school.setdefault(d["school_code"], {"school_code": d["school_code"], "school_name": d["school_name"],
-                                                "directions": []})["directions"].append(d["direction_name_ru"])
+                                                "directions": []})["directions"].append(
+            {"code": d["direction_code"], "name": d["direction_name_ru"]})
     return list(by_school.values())
 
 
@@ -266,8 +260,8 @@ def write_publication_index(engine: Engine, year: int, out_dir: Path) -> Path:
 def _component_columns(components: list[dict], ranking: list[str]) -> list[dict]:
     """The score's indicators in the settings' order, numbered for the table's header, with their sources."""
     # A column only for an indicator some municipality has a value of (a region's data decides which).
-    seen = {c["indicator_code"]: c for c in components if any(
-        d["indicator_code"] == c["indicator_code"] and d["value"] is not None for d in components)}
+    with_values = {c["indicator_code"] for c in components if c["value"] is not None}
+    seen = {c["indicator_code"]: c for c in components if c["indicator_code"] in with_values}
     return [{"number": n, "code": code, "name_ru": seen[code]["name_ru"], "source": seen[code]["source"],
              "vpr": bool(seen[code]["vpr_based"]), "unit": seen[code]["unit"] or "",
              "region_value": _num(seen[code]["region_value"])}

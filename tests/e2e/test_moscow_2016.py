@@ -120,7 +120,11 @@ def test_okrug_reports(moscow, warehouse):
         page = _text(report)
         assert name in page and "Доля выпускников, набравших 220 баллов и более по трём предметам ЕГЭ" in page
         assert cell(float(values[code]), "%") in page
-        assert "Рейтинг школ: Доля выпускников, набравших 220 баллов" in page
+        # The schools' positions (quartiles, not ranks) and their distribution on Moscow's own indicators.
+        positions = page.split("6. Положение школ относительно распределения по региону", 1)[1].split("7. ", 1)[0]
+        assert "Доля выпускников, набравших 220 баллов" in positions
+        assert any(q in positions for q in ("в худшей четверти", "в лучшей четверти"))
+        assert "Распределение школ МО: Доля выпускников, набравших 160 баллов" in positions
 
 
 def test_city_report(moscow):

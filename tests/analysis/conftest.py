@@ -1,7 +1,8 @@
 """A generated region loaded through the real readers, suites and loader, analysed for two years:
 YEAR as generated (its planted stories are in the manifest), and NEXT — the same region a year later
 (same generator seed) with one more school's ВПР inflated in its files by a seed the generator never
-used (printed; EDU_QUALITY_TEST_ANOMALY_SEED=N replays one, =random draws a new one)."""
+used (printed; EDU_QUALITY_TEST_ANOMALY_SEED=N replays one, =random draws a new one), and another school
+given the answers to the hard tasks (what only the task-level signal can see)."""
 from __future__ import annotations
 
 import os
@@ -34,6 +35,7 @@ class Region:
     summary: dict
     summary_next: dict
     anomaly: Anomaly
+    leak: Anomaly         # NEXT: the hard tasks' answers given in another school (sample_region.anomaly, hard_tasks)
     engine: object  # the region's own database (read by the modules that analyse it; never written but by a rerun)
 
 
@@ -81,13 +83,17 @@ def region(tmp_path_factory, private_database) -> Region:
             {"y": YEAR, "t": list(SCHOOL_TYPES), "n": SCHOOL_MIN_STUDENTS, "q": ROOM_MAX_QUALITY})
             if r[0] not in planted]
     school = candidates[int(np.random.default_rng(seed).integers(len(candidates)))]
+    others = [c for c in candidates if c != school]
+    leak_school = others[int(np.random.default_rng(seed + 1).integers(len(others)))]
     generate(NEXT, out, seed=SEED, schools=SCHOOLS, municipalities=MUNICIPALITIES,
              students_per_class=STUDENTS_PER_CLASS)
     anomaly = plant(out / str(NEXT), school, seed)
+    leak = plant(out / str(NEXT), leak_school, seed + 1, mode="hard_tasks")
     print(f"\nnew anomaly: seed {seed} (EDU_QUALITY_TEST_ANOMALY_SEED={seed} replays it), school {school}, "
           f"+{anomaly.bonus} points to {anomaly.bonus_share:.0%} of works, {anomaly.push_share:.0%} of works "
-          f"short of a boundary pushed over it; {anomaly.works_changed} works changed")
+          f"short of a boundary pushed over it; {anomaly.works_changed} works changed; hard tasks' answers in "
+          f"{leak_school}: {leak.leak_share:.0%} of works, {leak.works_changed} changed")
     _load(warehouse, out, NEXT, runner)
     compute_year(warehouse, NEXT)
     summary_next = analyse_year(warehouse, NEXT, conditions=rule_conditions())
-    return Region(out, manifest, summary, summary_next, anomaly, warehouse)
+    return Region(out, manifest, summary, summary_next, anomaly, leak, warehouse)

@@ -8,7 +8,15 @@ Schools, value 2018 → 2019 (change):
   DID04 10 → 8  (−2)   a measure without the recommendation                   → set aside
   DID05 12 → 13 (+1)   nothing                                                → control
   DID06 15 → 14 (−1)   nothing                                                → control
-  DiD = mean(−10, −6) − mean(+1, −1) = −8 − 0 = −8;  se = √(8/2 + 2/2) = √5 ≈ 2,24 → 3,6 se: an improvement.
+  DiD = mean(−10, −6) − mean(+1, −1) = −8 − 0 = −8;  se = √(8/2 + 2/2) = √5 ≈ 2,24.
+  Only DID03 got the recommendation without acting (fewer than two), so the comparison is every school without
+  a measure, adjusted for the 2018 value (the treated were chosen for their high share, which falls by itself):
+  change = a + β·treated + γ·before over DID01, DID02, DID05, DID06. Within the groups: treated (30, −10),
+  (25, −6): Σdx·dy = −10, Σdx² = 12,5; control (12, +1), (15, −1): −3 and 4,5; γ = −13/17;
+  β = (−8 − 0) − γ·(27,5 − 13,5) = −8 + 182/17 = 46/17 ≈ +2,71: adjusted, the measure did not help. Residuals
+  ±1,5/17 and ±2,5/17: SSE = 17/289 = 1/17 on n − 3 = 1 degree of freedom; Var β = (1/17)·(1/2 + 1/2 + 14²/17)
+  = 213/289; t = 46/√213 ≈ 3,15, p = 2·P(t₁ ≥ 3,15) ≈ 0,196: not significant (and the wrong way).
+  The old z-like rule (|DiD| > 2 se) called it an improvement: that was regression to the mean.
 Municipalities: MD1 recommended R-LOW-02 in 2018 and acted: 20 → 15 (−5); MD2 18 → 18 (0):
   DiD = −5; one unit per group, so no standard error and no verdict on significance.
 """
@@ -91,8 +99,13 @@ def test_school_level_difference_in_differences(effects):
     assert float(r["control_before"]) == pytest.approx(13.5) and float(r["control_after"]) == pytest.approx(13.5)
     assert float(r["did"]) == pytest.approx(-8.0)
     assert float(r["se"]) == pytest.approx(math.sqrt(5))
-    assert r["improvement"] is True
-    assert "разность разностей −8,00" in r["verdict_ru"]
+    assert r["comparison"] == "adjusted" and float(r["df"]) == 1
+    assert float(r["estimate"]) == pytest.approx(46 / 17)
+    assert float(r["t_stat"]) == pytest.approx(46 / math.sqrt(213))
+    assert float(r["p_value"]) == pytest.approx(0.1956, abs=1e-3)
+    assert r["improvement"] is False
+    assert "разность разностей −8,00" in r["verdict_ru"] and "регрессия к среднему" in r["verdict_ru"]
+    assert "эффект 2,71 — в нежелательную сторону, не значим" in r["verdict_ru"]
 
 
 def test_municipality_level_difference_in_differences(effects):
@@ -100,8 +113,8 @@ def test_municipality_level_difference_in_differences(effects):
     r = rows[("municipality", "R-LOW-02")]
     assert (r["treated_units"], r["control_units"]) == (1, 1)
     assert float(r["did"]) == pytest.approx(-5.0)
-    assert r["se"] is None and r["improvement"] is None
-    assert "стандартную ошибку оценить нельзя" in r["verdict_ru"]
+    assert r["se"] is None and r["improvement"] is None and r["comparison"] == "none"
+    assert "значимость оценить нельзя" in r["verdict_ru"]
 
 
 def test_a_year_with_little_data_still_analyses(effects, warehouse):

@@ -168,10 +168,10 @@ def test_a_setting_naming_a_missing_indicator(project, capsys):
 
 
 def test_a_misspelt_key_and_a_value_out_of_range(project, capsys):
-    key = plant(project / SETTINGS, "  min_se: 2.0", "  min_sd: 2.0")
+    key = plant(project / SETTINGS, "  alpha: 0.05", "  alpah: 0.05")
     alpha = plant(project / SETTINGS, "alpha: 0.01", "alpha: 5")
-    lines = refused(project, capsys, f"{SETTINGS}, строка {key}: measure_effects: неизвестное поле «min_sd» "
-                                     "(похожие: min_se)")
+    lines = refused(project, capsys, f"{SETTINGS}, строка {key}: measure_effects: неизвестное поле «alpah» "
+                                     "(похожие: alpha)")
     assert f"{SETTINGS}, строка {alpha}: general.alpha: значение 5 должно быть меньше 1" in lines
 
 

@@ -11,10 +11,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from edu_quality.config import PATHS
+from edu_quality.sources.contract import OLYMPIAD_STAGES, OLYMPIAD_STATUSES
 
 from .names import ANALYSIS_SOURCES, rests_on_vpr
 
 SQL_DIR = PATHS.sql / "analysis"
+OLYMPIAD_PRIZES = OLYMPIAD_STATUSES[1:]   # призёр, победитель
 
 
 @cache
@@ -51,6 +53,10 @@ class YearData:
     heads: pd.DataFrame = field(default_factory=pd.DataFrame)   # heads.*: school_code, result, assessed_on
     monitoring: pd.DataFrame = field(default_factory=pd.DataFrame)  # municipal_monitoring.* of the year
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)    # measures.*: level, unit, recommendation
+    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)       # school × subject × grade × task points
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)      # school × subject × grade × primary score
+    oge_scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # school × ОГЭ subject × primary score
+    olympiads: pd.DataFrame = field(default_factory=pd.DataFrame)   # school × subject: school stage → next
     # Per-school values this layer computes (metrics.ANALYSIS_METRICS), filled as the run goes.
     analysis: dict[str, pd.Series] = field(default_factory=dict)
 
@@ -118,4 +124,10 @@ def load_year(conn: Connection, year: int, settings: dict) -> YearData:
                     indicators=iv, catalogue=catalogue, previous_loaded=len(vpr_previous) > 0,
                     heads=_numeric(query(conn, "heads", year=year), ["competence_result"]).set_index("school_code"),
                     monitoring=_numeric(query(conn, "municipal_monitoring", year=year), ["value", "max_score"]),
-                    measures=query(conn, "measures", year=year))
+                    measures=query(conn, "measures", year=year),
+                    tasks=_numeric(query(conn, "vpr_task_success", year=year), ["works", "points", "max_points"]),
+                    scores=_numeric(query(conn, "vpr_score_distribution", year=year), ["works"]),
+                    oge_scores=_numeric(query(conn, "oge_score_distribution", year=year), ["works"]),
+                    olympiads=_numeric(query(conn, "olympiad_next_stage", year=year, first_stage=OLYMPIAD_STAGES[0],
+                                             next_stage=OLYMPIAD_STAGES[1], prize_statuses=list(OLYMPIAD_PRIZES)),
+                                       ["first_prizes", "went_on", "next_prizes"]))

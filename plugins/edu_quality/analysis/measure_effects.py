@@ -6,15 +6,28 @@ For the analysed year Y: recommendations of Y − 1 (core.recommendation) and me
   treated  — units recommended in Y − 1 that recorded at least one measure on it in Y marked done;
   set aside — units with a measure on it that is not done, or a measure without the recommendation;
   control  — every other unit of the level: no measure on this recommendation in Y.
-Only units with the target indicator in both years count. The effect is
+Only units with the target indicator in both years count. The raw effect is
   DiD = mean(value_Y − value_Y−1 | treated) − mean(value_Y − value_Y−1 | control),
-its standard error √(s²_T/n_T + s²_C/n_C); an improvement is a DiD in the indicator's good direction
-larger than `min_se` standard errors.
+its standard error √(s²_T/n_T + s²_C/n_C).
+
+The treated were chosen on the outcome itself (a recommendation goes to a unit whose indicator was bad),
+and a unit chosen for a bad value tends to improve by itself (regression to the mean). So the judgement
+compares like with like:
+  recommended  — if at least two units got the same recommendation and did not act, they are the
+                 comparison (chosen by the same rule on the same value): Welch's t on the changes;
+  adjusted     — otherwise the comparison is every unit without a measure, and the change is regressed on
+                 treatment and the Y − 1 value (ANCOVA), which takes out the part of the change the
+                 starting value predicts: the effect is the treatment's coefficient, its t on n − 3 degrees
+                 of freedom.
+With two or three treated units the t distribution's critical values are large (about 4 at 2 degrees of
+freedom), which is the honest answer: such an effect is rarely significant. An improvement is an effect
+in the indicator's good direction with a two-sided p below `alpha`.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -73,27 +86,56 @@ def _mean(x: pd.Series):
     return float(x.mean()) if len(x) else None
 
 
-def _judge(ct: pd.Series, cc: pd.Series, polarity: str | None, min_se: float) -> tuple:
-    """(DiD, its standard error, improvement, the judgement in Russian) of the treated and control changes."""
-    did = float(ct.mean() - cc.mean())
-    var_t = ct.var(ddof=1) if len(ct) > 1 else np.nan
-    var_c = cc.var(ddof=1) if len(cc) > 1 else np.nan
-    se = float(np.sqrt(var_t / len(ct) + var_c / len(cc))) if not (pd.isna(var_t) or pd.isna(var_c)) else None
-    good = (did < 0) if polarity == "lower_better" else (did > 0) if polarity == "higher_better" else None
-    if good is None or se is None:
-        improvement = None
-        judged = ("стандартную ошибку оценить нельзя (в группе меньше двух единиц)" if se is None
-                  else "у показателя нет желательного направления")
-    else:
-        improvement = bool(good and abs(did) > min_se * se) if se > 0 else bool(good)
-        judged = (f"эффект {'в желательную сторону' if good else 'в нежелательную сторону'}, "
-                  f"{'значим' if abs(did) > min_se * se else 'не значим'} ({fmt.num(abs(did) / se, 1) if se else '∞'} "
-                  f"стандартной ошибки при пороге {fmt.num(min_se, 1)})")
-    return did, se, improvement, judged
+def _welch(ct: pd.Series, cc: pd.Series) -> tuple[float, float, float, float] | None:
+    """(difference of means, its standard error, t, Welch–Satterthwaite degrees of freedom), or None with
+    fewer than two units in a group or no spread."""
+    if len(ct) < 2 or len(cc) < 2:
+        return None
+    vt, vc = ct.var(ddof=1) / len(ct), cc.var(ddof=1) / len(cc)
+    se = float(np.sqrt(vt + vc))
+    if se == 0:
+        return None
+    df = (vt + vc) ** 2 / (vt ** 2 / (len(ct) - 1) + vc ** 2 / (len(cc) - 1))
+    diff = float(ct.mean() - cc.mean())
+    return diff, se, diff / se, float(df)
+
+
+def _ancova(change: pd.Series, before: pd.Series, treated: pd.Index) -> tuple[float, float, float, float] | None:
+    """change = a + β·treated + γ·before by least squares: (β, its standard error, t, n − 3), or None when
+    there are no degrees of freedom left or the design is singular."""
+    n = len(change)
+    if n - 3 < 1:
+        return None
+    t = change.index.isin(treated).astype(float)
+    X = np.column_stack([np.ones(n), t, before.loc[change.index].to_numpy(float)])
+    y = change.to_numpy(float)
+    if np.linalg.matrix_rank(X) < 3:
+        return None
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ beta
+    sigma2 = float(resid @ resid) / (n - 3)
+    var = sigma2 * np.linalg.inv(X.T @ X)[1, 1]
+    if var <= 0:
+        return None
+    se = float(np.sqrt(var))
+    return float(beta[1]), se, float(beta[1]) / se, float(n - 3)
+
+
+def _judge(polarity: str | None, estimate: float, t: float, df: float, alpha: float) -> tuple:
+    """(two-sided p, improvement, the judgement in Russian)."""
+    p = float(2 * sps.t.sf(abs(t), df))
+    good = (estimate < 0) if polarity == "lower_better" else (estimate > 0) if polarity == "higher_better" else None
+    if good is None:
+        return p, None, "у показателя нет желательного направления"
+    significant = p < alpha
+    judged = (f"{'в желательную сторону' if good else 'в нежелательную сторону'}, "
+              f"{'значим' if significant else 'не значим'} (t = {fmt.num(t, 2)}, степеней свободы: "
+              f"{fmt.num(df, 0 if float(df).is_integer() else 1)}, p = {fmt.num(p, 3)} при пороге {fmt.num(alpha, 2)})")
+    return p, bool(good and significant), judged
 
 
 def _effect(base: dict, indicator: str, year: int, values: pd.DataFrame, treated: set, control: set, aside: set,
-            min_se: float) -> dict:
+            alpha: float, recommended_only: set) -> dict:
     """The row of one recommendation code at one level whose target indicator is known."""
     v = values[(values["level"] == base["level"]) & (values["indicator_code"] == indicator)]
     polarity = v["polarity"].iloc[0] if len(v) else None
@@ -114,16 +156,38 @@ def _effect(base: dict, indicator: str, year: int, values: pd.DataFrame, treated
         who = "нет принявших меры" if len(t) == 0 else "нет группы сравнения"
         return {**row, "verdict_ru": f"эффект не оценивается: {who} (со значениями показателя за оба года)"
                 + (f"; отложено {len(aside)} (мера не исполнена или без рекомендации)" if aside else "")}
-    did, se, improvement, judged = _judge(ct, cc, polarity, min_se)
-    verdict = (f"{indicator}: у принявших меры ({len(t)}) изменение {fmt.num(ct.mean(), 2)}, у группы сравнения "
-               f"({len(c)}) {fmt.num(cc.mean(), 2)}; разность разностей {fmt.num(did, 2)} — {judged}")
-    return {**row, "did": did, "se": se, "improvement": improvement, "verdict_ru": verdict}
+    did = float(ct.mean() - cc.mean())
+    raw = _welch(ct, cc)
+    row = {**row, "did": did, "se": raw[1] if raw else None}
+    head = (f"{indicator}: у принявших меры ({len(t)}) изменение {fmt.num(ct.mean(), 2)}, у группы сравнения "
+            f"({len(c)}) {fmt.num(cc.mean(), 2)}; разность разностей {fmt.num(did, 2)}")
+    # Like with like: the units that got the same recommendation and did not act, when there are two.
+    r = wide.index.intersection(sorted(recommended_only))
+    same = _welch(ct, change[r]) if len(r) >= 2 else None
+    if same is not None:
+        estimate, _, tt, df = same
+        p, improvement, judged = _judge(polarity, estimate, tt, df, alpha)
+        verdict = (f"{head}. Сравнение с получившими ту же рекомендацию и не принявшими мер ({len(r)}): разность "
+                   f"{fmt.num(estimate, 2)} — {judged}")
+        return {**row, "comparison": "recommended", "estimate": estimate, "t_stat": tt, "df": df, "p_value": p,
+                "improvement": improvement, "verdict_ru": verdict}
+    adjusted = _ancova(change[t.append(c)], wide[year - 1], t)
+    if adjusted is None:
+        return {**row, "comparison": "none", "verdict_ru":
+                f"{head} — значимость оценить нельзя: единиц слишком мало для поправки на исходный уровень "
+                f"(регрессия к среднему)"}
+    estimate, _, tt, df = adjusted
+    p, improvement, judged = _judge(polarity, estimate, tt, df, alpha)
+    verdict = (f"{head}. С поправкой на значение {year - 1} года (меры получали единицы с худшими значениями, "
+               f"а они улучшаются и сами — регрессия к среднему): эффект {fmt.num(estimate, 2)} — {judged}")
+    return {**row, "comparison": "adjusted", "estimate": estimate, "t_stat": tt, "df": df, "p_value": p,
+            "improvement": improvement, "verdict_ru": verdict}
 
 
 def effects(conn: Connection, year: int, s: dict, conditions: dict[str, dict] | None = None) -> pd.DataFrame:
     recs, meas, values, units = _read(conn, year)
     target = targets(s, conditions)
-    min_se = float(s["measure_effects"]["min_se"])
+    alpha = float(s["measure_effects"]["alpha"])
     rows = []
     for level in ("school", "municipality"):
         codes = sorted(set(recs.loc[recs["level"] == level, "recommendation_code"]))
@@ -142,5 +206,6 @@ def effects(conn: Connection, year: int, s: dict, conditions: dict[str, dict] | 
                              "verdict_ru": "целевой показатель рекомендации не задан (settings.yaml, measure_effects."
                                            "targets, или каталог рекомендаций)"})
                 continue
-            rows.append(_effect(base, indicator, year, values, treated, control, aside, min_se))
+            rows.append(_effect(base, indicator, year, values, treated, control, aside, alpha,
+                                recommended - with_measure))
     return pd.DataFrame(rows, columns=COLUMNS)

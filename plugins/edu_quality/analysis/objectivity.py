@@ -1,13 +1,22 @@
 """Objectivity of ВПР: signals per school × subject × grade, and the school's verdict.
 
-Five kinds of signals, each from a different source of evidence, so that two of them agreeing is not
+Six kinds of signals, each from a different source of evidence, so that two of them agreeing is not
 the same fact counted twice:
   journal   ВПР marks against the school's own journal marks (few lowered, many far apart);
-  boundary  primary scores heaped just at the mark boundaries (lenient checking);
+  boundary  primary scores heaped just at the mark boundaries (lenient checking), with an estimate of how
+            many works were raised to a boundary (bunching.py);
   context   a quality share far above what the school's social context predicts;
   oge       ВПР quality far above what the same subject's ОГЭ quality predicts (ОГЭ is supervised);
-  jump      a quality share far above what last year's predicts.
-The last three compare the school with a least-squares model over the region's schools (model_z).
+  jump      a quality share far above what last year's predicts;
+  tasks     the tasks the region finds hard done better, against the easy ones, than the school's level
+            predicts (Rosobrnadzor's marker: hard tasks done better than easy ones).
+Two more kinds judge the objectivity of the other external assessments (the Revda order's direction 5):
+  gia       ОГЭ quality far above what the same cohort's ВПР 8 a year earlier predicts, and ОГЭ works
+            heaped at the ОГЭ mark boundaries (the bunching estimate's interval above zero);
+  olympiad  the school stage's winners and prize-winners winning at the next stage far less often than
+            the region's (a school stage judged leniently).
+context, oge, jump, tasks and gia compare the school with a least-squares model over the region's schools
+(model_z).
 A signal needs both a large deviation (the threshold) and a small chance of arising by sampling (p < α;
 for `context` the threshold is itself a z).
 A group below the minimum size gets no verdict. A kind agrees for a school when it is flagged in a
@@ -19,9 +28,11 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from edu_quality import formatting as fmt
 
+from . import bunching
 from .data import YearData
 from .stats import binom_lower_p, binom_upper_p, normal_upper_p, ols_residuals
 from .tables import columns
@@ -32,6 +43,9 @@ KINDS = {
     "context": "Результат выше ожидаемого по социальному контексту",
     "oge": "Расхождение ВПР и ОГЭ по предмету",
     "jump": "Скачок результатов к прошлому году",
+    "tasks": "Трудные задания выполнены лучше лёгких",
+    "gia": "Объективность ОГЭ",
+    "olympiad": "Объективность школьного этапа ВсОШ",
 }
 SIGNALS = {
     "journal_lowered": ("journal", "доля участников, понизивших отметку по журналу, %"),
@@ -42,6 +56,11 @@ SIGNALS = {
     "context_residual": ("context", "отклонение доли «4» и «5» от ожидаемой по контексту, σ"),
     "vpr_vs_oge": ("oge", "превышение доли «4» и «5» ВПР над ожидаемой по ОГЭ того же предмета, п. п."),
     "jump": ("jump", "превышение доли «4» и «5» над ожидаемой по прошлому году, п. п."),
+    "task_inversion": ("tasks", "превышение разности успешности трудных и лёгких заданий над ожидаемой, п. п."),
+    "oge_vs_vpr": ("gia", "превышение доли «4» и «5» ОГЭ над ожидаемой по ВПР 8 класса той же когорты, п. п."),
+    "oge_boundary": ("gia", "оценка доли работ ОГЭ, поднятых к границам отметок, %"),
+    "olympiad_next_stage": ("olympiad", "доля призёров следующего этапа среди победителей и призёров школьного "
+                                        "этапа, % от региональной"),
 }
 # School types that select or teach differently: the context model gives each group its own level.
 SELECTIVE_TYPES = ("гимназия", "лицей", "СОШ с УИОП")
@@ -53,7 +72,8 @@ COLUMNS = [*columns("core.objectivity_signal"), "assessed"]
 
 
 def _group(subject: str, grade: int) -> str:
-    return f"{subject}, {int(grade)} кл."
+    """«Математика, 5 кл.»; a group of every grade (the olympiads' subjects) is the subject alone."""
+    return f"{subject}, {int(grade)} кл." if int(grade) else subject
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -155,16 +175,28 @@ def boundary_signals(data: YearData, s: dict) -> pd.DataFrame:
     p = np.where(enough, binom_upper_p(at.astype(int), window.astype(int), p0), np.nan)
     flag = enough & (value >= ratio_min) & (p < alpha)
     share = _share(at, window)
+    # How many works were raised: the bunching estimate with its interval, for the groups with a verdict.
+    bunch = bunching.estimates(data.scores, int(s["objectivity"]["bunching"]["gap"])).set_index(
+        ["school_code", "subject", "grade"])
+    keys = list(zip(f["school_code"], f["subject"], f["grade"].astype(int)))
+    found = [bunch.loc[k] if ok and k in bunch.index else None for k, ok in zip(keys, enough)]
     verdict = []
-    for w, win, ok, sh, r, val, fl in zip(works, window, enough, share, p0 * 100, value, flag):
+    for w, win, ok, sh, r, val, fl, est in zip(works, window, enough, share, p0 * 100, value, flag, found):
         if w < min_n:
             verdict.append(f"{INSUFFICIENT} ({w} работ при минимуме {min_n})")
         elif not ok:
             verdict.append(f"мало работ около границ отметок ({int(win)} при минимуме {min_window}) — вывода нет")
         else:
-            verdict.append(f"у границ отметок {fmt.value(sh, '%')} работ окна (регион {fmt.value(r, '%')}), в "
-                           f"{fmt.num(val, 2)} раза выше региона при пороге {fmt.num(ratio_min, 2)}" + _conclusion(fl))
-    return _rows(f, "boundary_peak", "boundary", value, ratio_min, flag, works, share, p0 * 100, p, verdict, enough)
+            text = (f"у границ отметок {fmt.value(sh, '%')} работ окна (регион {fmt.value(r, '%')}), в "
+                    f"{fmt.num(val, 2)} раза выше региона при пороге {fmt.num(ratio_min, 2)}" + _conclusion(fl))
+            if fl:
+                text += "; " + (bunching.describe(est["estimate"], est["low"], est["high"], est["by_mark"])
+                                if est is not None else bunching.NOT_ESTIMATED)
+            verdict.append(text)
+    out = _rows(f, "boundary_peak", "boundary", value, ratio_min, flag, works, share, p0 * 100, p, verdict, enough)
+    for col, name in (("estimate", "estimate"), ("estimate_low", "low"), ("estimate_high", "high")):
+        out[col] = [None if e is None else float(e[name]) for e in found]
+    return out
 
 
 def context_design(schools: pd.DataFrame) -> pd.DataFrame:
@@ -177,7 +209,8 @@ def context_design(schools: pd.DataFrame) -> pd.DataFrame:
     return X.fillna(0.0)
 
 
-def model_z(share: np.ndarray, works: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def model_z(share: np.ndarray, works: np.ndarray, X: np.ndarray, sampling: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
     """A school's share (%) against what a least-squares model over the region's schools expects.
     Returns (z, expected): z divides the residual by √(τ² + the school's own sampling variance), τ² being
     the between-school variance left after sampling, max(0, Σresidual²/dof − mean sampling variance).
@@ -194,7 +227,8 @@ def model_z(share: np.ndarray, works: np.ndarray, X: np.ndarray) -> tuple[np.nda
 def _model_rows(frame: pd.DataFrame, X: np.ndarray, s: dict, signal: str, kind: str, threshold: float,
                 measure, describe, use_alpha: bool = True) -> list[dict]:
     """Signals of one subject × grade from model_z. `frame`: school_code, subject, grade, works, share (%),
-    enough (bool), not_enough (the verdict when not enough) and what `describe` needs.
+    enough (bool), not_enough (the verdict when not enough), optionally sampling (the value's sampling
+    variance, when it is not a binomial share) and what `describe` needs.
     value = measure(share, expected, z); the signal is past its threshold when value ≥ threshold, and is
     flagged when, besides, p = P(Z ≥ z) < α (unless use_alpha is off: then z itself is the threshold)."""
     g = s["general"]
@@ -203,7 +237,8 @@ def _model_rows(frame: pd.DataFrame, X: np.ndarray, s: dict, signal: str, kind: 
     model = len(ok) >= min_schools
     z_by, exp_by = {}, {}
     if model:
-        z, expected = model_z(ok["share"].to_numpy(float), ok["works"].to_numpy(float), X)
+        z, expected = model_z(ok["share"].to_numpy(float), ok["works"].to_numpy(float), X,
+                              ok["sampling"].to_numpy(float) if "sampling" in ok else None)
         z_by, exp_by = dict(zip(ok["school_code"], z)), dict(zip(ok["school_code"], expected))
     rows = []
     for r in frame.itertuples(index=False):
@@ -312,9 +347,187 @@ def jump_signals(data: YearData, s: dict) -> pd.DataFrame:
     return _frame(rows)
 
 
+def task_frame(tasks: pd.DataFrame, share: float) -> pd.DataFrame:
+    """Per school × subject × grade: works, overall success, success on the region's hard and easy tasks
+    (%), the hard − easy difference, its sampling variance (%²) and Spearman's ρ of the school's task
+    success against the region's. A task's maximum is the most any work of the region scored on it; a task
+    is easy or hard by the region's success on it: the top and the bottom `share` of the test's tasks."""
+    if tasks.empty:
+        return pd.DataFrame()
+    t = tasks.copy()
+    test = ["subject", "grade", "task"]
+    region = t.groupby(test).agg(r_points=("points", "sum"), r_works=("works", "sum"), top=("max_points", "max"))
+    region = region[region["top"] > 0]
+    region["r_success"] = region["r_points"] / (region["r_works"] * region["top"])
+    rank = region.groupby(["subject", "grade"])["r_success"].rank(method="first", pct=False)
+    count = region.groupby(["subject", "grade"])["r_success"].transform("size")
+    k = np.maximum(1, np.round(count * share))
+    region["band"] = np.where(rank <= k, "hard", np.where(rank > count - k, "easy", "middle"))
+    t = t.join(region[["top", "r_success", "band"]], on=test, how="inner")
+    t["success"] = t["points"] / (t["works"] * t["top"])
+    n = t["works"].astype(float)
+    p = np.clip(t["success"], 0.5 / n, 1 - 0.5 / n)
+    t["var"] = p * (1 - p) / n
+    rows = []
+    for (school, subject, grade), g in t.groupby(["school_code", "subject", "grade"], sort=True):
+        hard, easy = g[g["band"] == "hard"], g[g["band"] == "easy"]
+        if hard.empty or easy.empty:
+            continue
+        varies = len(g) > 2 and g["success"].nunique() > 1 and g["r_success"].nunique() > 1
+        rho = sps.spearmanr(g["success"], g["r_success"]).statistic if varies else np.nan
+        rows.append(dict(
+            school_code=school, subject=subject, grade=int(grade), works=int(g["works"].max()),
+            overall=float((g["points"].sum()) / (g["works"] * g["top"]).sum() * 100),
+            hard=float(hard["success"].mean() * 100), easy=float(easy["success"].mean() * 100),
+            sampling=float((hard["var"].sum() / len(hard) ** 2 + easy["var"].sum() / len(easy) ** 2) * 1e4),
+            rho=float(rho) if rho == rho else np.nan))
+    out = pd.DataFrame(rows)
+    if len(out):
+        out["share"] = out["hard"] - out["easy"]
+    return out
+
+
+def task_signals(data: YearData, s: dict) -> pd.DataFrame:
+    o, min_n = s["objectivity"]["task_inversion"], int(s["general"]["min_participants"])
+    thr = float(o["excess_min_pp"])
+    f = task_frame(data.tasks, float(o["band_share"]))
+    if f.empty:
+        return _frame([])
+    f = f[f["school_code"].isin(data.schools.index)]
+
+    def describe(r, expected, z, value):
+        rho = (f" (согласие с трудностью заданий в регионе ρ = {fmt.num(r.rho, 2)})" if r.rho == r.rho else "")
+        return (f"трудные задания выполнены на {fmt.value(r.hard, '%')}, лёгкие на {fmt.value(r.easy, '%')}: разность "
+                f"{fmt.value(r.share, 'п. п.')} при ожидаемой по уровню ОО {fmt.value(expected, 'п. п.')}, превышение "
+                f"{fmt.value(value, 'п. п.')} при пороге {fmt.value(thr, 'п. п.')}" + rho)
+
+    rows = []
+    for _, grp in f.groupby(["subject", "grade"]):
+        g = grp.assign(enough=grp["works"] >= min_n,
+                       not_enough=[f"{INSUFFICIENT} ({int(w)} работ при минимуме {min_n})" for w in grp["works"]])
+        ok = g.loc[g["enough"], "overall"].to_numpy(float)
+        X = np.column_stack([ok, ok ** 2])
+        rows += _model_rows(g, X, s, "task_inversion", "tasks", thr, _excess, describe)
+    return _frame(rows)
+
+
+def gia_vpr_signals(data: YearData, s: dict) -> pd.DataFrame:
+    """ОГЭ against the same cohort's ВПР 8 a year earlier: ОГЭ quality far above what ВПР predicts."""
+    o, min_n = s["objectivity"]["gia"], int(s["general"]["min_participants"])
+    grade, thr = int(s["objectivity"]["vpr_vs_oge"]["grade"]), float(o["excess_min_pp"])
+    if not data.previous_loaded or data.oge.empty:
+        return _frame([])
+    vpr = data.vpr_previous[data.vpr_previous["grade"] == grade][["school_code", "subject", "works", "marks_4_5"]]
+    both = data.oge[["school_code", "subject", "results", "marks_4_5"]].merge(
+        vpr.rename(columns={"works": "works_vpr", "marks_4_5": "marks_4_5_vpr"}), on=["school_code", "subject"])
+    both = both[both["school_code"].isin(data.schools.index)]
+    if both.empty:
+        return _frame([])
+
+    def describe(r, expected, z, value):
+        return (f"ОГЭ {data.year} г.: «4» и «5» {fmt.value(r.share, '%')}, ВПР {grade} кл. {data.year - 1} г.: "
+                f"{fmt.value(r.vpr_share, '%')}; ожидалось по ВПР {fmt.value(expected, '%')}, превышение "
+                f"{fmt.value(value, 'п. п.')} при пороге {fmt.value(thr, 'п. п.')}")
+
+    rows = []
+    for _, grp in both.groupby("subject"):
+        f = grp.assign(grade=9, works=grp["results"], share=grp["marks_4_5"] / grp["results"] * 100,
+                       vpr_share=grp["marks_4_5_vpr"] / grp["works_vpr"] * 100,
+                       enough=(grp["results"] >= min_n) & (grp["works_vpr"] >= min_n),
+                       not_enough=[f"{INSUFFICIENT} (ОГЭ {int(n)}, ВПР {int(w)} при минимуме {min_n})"
+                                   for n, w in zip(grp["results"], grp["works_vpr"])])
+        X = f.loc[f["enough"], ["vpr_share"]].to_numpy()
+        rows += _model_rows(f, X, s, "oge_vs_vpr", "gia", thr, _excess, describe)
+    return _frame(rows)
+
+
+def gia_boundary_signals(data: YearData, s: dict) -> pd.DataFrame:
+    """ОГЭ works heaped at the ОГЭ mark boundaries: the bunching estimate (bunching.py) as a share of the
+    school's works, flagged when its 95 % interval lies above zero and the share reaches the threshold."""
+    o, g = s["objectivity"]["gia"], s["general"]
+    min_n, alpha, thr = int(g["min_participants"]), float(g["alpha"]), float(o["boundary_min_share"])
+    scores = data.oge_scores
+    if scores.empty:
+        return _frame([])
+    works = scores.groupby(["school_code", "subject"])["works"].sum()
+    est = bunching.estimates(scores, int(s["objectivity"]["bunching"]["gap"])).set_index(["school_code", "subject"])
+    rows = []
+    for (school, subject), n in works.items():
+        if school not in data.schools.index:
+            continue
+        n = int(n)
+        base = dict(school_code=school, subject=subject, grade=9, signal_code="oge_boundary", signal_kind="gia",
+                    threshold=thr, participants=n, reference_value=None)
+        if n < min_n:
+            rows.append({**base, "flagged": False, "assessed": False,
+                         "verdict_ru": f"{INSUFFICIENT} ({n} результатов ОГЭ при минимуме {min_n})"})
+            continue
+        if (school, subject) not in est.index:
+            rows.append({**base, "flagged": False, "assessed": False, "verdict_ru": bunching.NOT_ESTIMATED})
+            continue
+        e = est.loc[(school, subject)]
+        se = max((float(e["high"]) - float(e["low"])) / (2 * bunching.Z95), 1e-9)
+        p = float(normal_upper_p(float(e["estimate"]) / se))
+        value = float(e["estimate"]) / n * 100
+        flagged = bool(float(e["low"]) > 0 and value >= thr and p < alpha)
+        verdict = "ОГЭ: " + bunching.describe(e["estimate"], e["low"], e["high"], e["by_mark"])
+        if e["estimate"] >= 0.5:
+            verdict += f" ({fmt.value(value, '%')} результатов при пороге {fmt.value(thr, '%')})"
+        rows.append({**base, "value": value, "flagged": flagged, "school_value": float(e["estimate"]),
+                     "p_value": p, "verdict_ru": verdict + _conclusion(flagged), "assessed": True,
+                     "estimate": float(e["estimate"]), "estimate_low": float(e["low"]),
+                     "estimate_high": float(e["high"])})
+    return _frame(rows)
+
+
+OLYMPIAD_GROUP = "ВсОШ, все предметы"
+
+
+def olympiad_signals(data: YearData, s: dict) -> pd.DataFrame:
+    """The school stage's winners and prize-winners at the next stage, over all subjects (per subject the
+    numbers are too small): a school whose school-stage prizes turn into next-stage prizes far less often
+    than the rest of the region's judged its school stage leniently. The rest of the region's rate is
+    taken over the school's own subjects, weighted as the school's pupils went on."""
+    o, g = s["objectivity"]["olympiad"], s["general"]
+    min_n, alpha, ratio_max = int(g["min_participants"]), float(g["alpha"]), float(o["ratio_max"])
+    f = data.olympiads
+    if f.empty:
+        return _frame([])
+    f = f[f["school_code"].isin(data.schools.index)]
+    region = f.groupby("subject")[["went_on", "next_prizes"]].sum()
+    rest = f.merge(region, left_on="subject", right_index=True, suffixes=("", "_reg"))
+    rest["rate"] = ((rest["next_prizes_reg"] - rest["next_prizes"])
+                    / (rest["went_on_reg"] - rest["went_on"]).where(lambda x: x > 0))
+    rest["expected"] = rest["rate"].fillna(0) * rest["went_on"]
+    per_school = rest.groupby("school_code")[["went_on", "next_prizes", "expected"]].sum()
+    rows = []
+    for school, r in per_school.iterrows():
+        went, won = int(r["went_on"]), int(r["next_prizes"])
+        p0 = float(r["expected"]) / went if went else 0.0
+        base = dict(school_code=school, subject=OLYMPIAD_GROUP, grade=0, signal_code="olympiad_next_stage",
+                    signal_kind="olympiad", threshold=ratio_max * 100, participants=went)
+        if went < min_n or p0 <= 0:
+            why = (f"{INSUFFICIENT} ({went} победителей и призёров школьного этапа на следующем этапе при минимуме "
+                   f"{min_n})" if went < min_n else "в остальном регионе нет призёров следующего этапа")
+            rows.append({**base, "flagged": False, "assessed": False, "verdict_ru": why})
+            continue
+        share = won / went
+        ratio = share / p0 * 100
+        p = float(binom_lower_p(won, went, p0))
+        flagged = bool(ratio <= ratio_max * 100 and p < alpha)
+        verdict = (f"из {went} победителей и призёров школьного этапа, участвовавших в следующем, призёрами стали "
+                   f"{fmt.value(share * 100, '%')} (ожидалось по остальному региону {fmt.value(p0 * 100, '%')}): "
+                   f"{fmt.value(ratio, '%')} от ожидаемого при пороге {fmt.value(ratio_max * 100, '%')}"
+                   + _conclusion(flagged))
+        rows.append({**base, "value": ratio, "flagged": flagged, "school_value": share * 100,
+                     "reference_value": p0 * 100, "p_value": p, "verdict_ru": verdict, "assessed": True})
+    return _frame(rows)
+
+
 def signals(data: YearData, s: dict) -> pd.DataFrame:
     parts = [journal_signals(data, s), boundary_signals(data, s), context_signals(data, s),
-             oge_signals(data, s), jump_signals(data, s)]
+             oge_signals(data, s), jump_signals(data, s), task_signals(data, s), gia_vpr_signals(data, s),
+             gia_boundary_signals(data, s), olympiad_signals(data, s)]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return _frame([])
@@ -323,13 +536,18 @@ def signals(data: YearData, s: dict) -> pd.DataFrame:
 
 
 def _example(row) -> str:
-    return f"{_group(row.subject, row.grade)} — {row.verdict_ru.split(' — ')[0]}"
+    """The group and what was found, without the conclusion; what follows the conclusion (the estimate of
+    raised works) stays."""
+    found, _, rest = row.verdict_ru.partition(" — ")
+    after = rest.partition("; ")[2]
+    return f"{_group(row.subject, row.grade)} — {found}" + (f" ({after})" if after else "")
 
 
 def verdicts(sig: pd.DataFrame, data: YearData, s: dict) -> pd.DataFrame:
     """One row per school × kind: groups assessed and flagged, whether the kind agrees, the evidence."""
     share = float(s["objectivity"]["rollup"]["min_share_of_groups"])
     min_groups = int(s["objectivity"]["rollup"]["min_groups"])
+    by_kind = {k: int(v) for k, v in (s["objectivity"]["rollup"].get("min_groups_by_kind") or {}).items()}
     out_cols = columns("core.objectivity_verdict")
     assessed = sig[sig["assessed"].astype(bool)]
     groups = assessed.groupby(["school_code", "signal_kind", "subject", "grade"])["flagged"].any().reset_index()
@@ -353,7 +571,7 @@ def verdicts(sig: pd.DataFrame, data: YearData, s: dict) -> pd.DataFrame:
                 continue
             n_assessed, n_flagged = (int(counts.at[key, "size"]), int(counts.at[key, "sum"])) if key in counts.index \
                 else (0, 0)
-            need = max(1, min(min_groups, n_assessed), math.ceil(share / 100 * n_assessed))
+            need = max(1, min(by_kind.get(kind, min_groups), n_assessed), math.ceil(share / 100 * n_assessed))
             agrees = n_assessed > 0 and n_flagged >= need
             if n_assessed == 0:
                 evidence = f"{kind_name}: ни одна группа не оценена ({first_verdict[key]})"

@@ -27,6 +27,8 @@ REQUIRED_SECTIONS = ("general", "objectivity", "low_results", "unfavorable_condi
                      "measure_effects", "municipal_risk_profile", "targets", "management_cycle")
 RISK_WHEN = ("high", "low")
 SCORE_KINDS = ("percentile", "value")
+# The kinds of objectivity signals (analysis/objectivity.py KINDS).
+KINDS_OF_SIGNALS = ("journal", "boundary", "context", "oge", "jump", "tasks", "gia", "olympiad")
 METRIC_SOURCES = ("indicator", "school", "analysis")
 
 
@@ -97,9 +99,24 @@ class Jump(_Section):
     excess_min_pp: Positive
 
 
+class Bunching(_Section):
+    gap: Count
+
+
+class TaskInversion(_Section):
+    excess_min_pp: Positive
+    band_share: Annotated[float, Field(gt=0, le=0.5)]
+
+
+class Gia(_Section):
+    excess_min_pp: Positive
+    boundary_min_share: Percent
+
+
 class Rollup(_Section):
     min_share_of_groups: Percent
     min_groups: Count
+    min_groups_by_kind: dict[Literal[KINDS_OF_SIGNALS], Count] | None = None
 
 
 class ClaimedDetection(_Section):
@@ -107,11 +124,12 @@ class ClaimedDetection(_Section):
     bonus_share: tuple[Fraction, Fraction]
     push_share: tuple[Fraction, Fraction]
     push_gap: Count
+    leak_share: tuple[Fraction, Fraction]
     school_types: Annotated[list[Text], Field(min_length=1)]
     school_min_students: Count
     room_max_quality: Percent
 
-    @field_validator("bonus_points", "bonus_share", "push_share")
+    @field_validator("bonus_points", "bonus_share", "push_share", "leak_share")
     @classmethod
     def _range(cls, value: tuple):
         if value[0] > value[1]:
@@ -126,6 +144,10 @@ class Objectivity(_Section):
     context_residual: ZMin
     vpr_vs_oge: VprVsOge
     jump: Jump
+    bunching: Bunching
+    task_inversion: TaskInversion
+    gia: Gia
+    olympiad: RatioMax
     rollup: Rollup
     suspected_min_kinds: Count
     claimed_detection: ClaimedDetection
@@ -313,7 +335,7 @@ class ManagementCycle(_Section):
 
 class MeasureEffects(_Section):
     targets: dict[str, Text] | None = None
-    min_se: Positive
+    alpha: Annotated[float, Field(gt=0, lt=1)]
 
 
 class Settings(_Section):

@@ -8,7 +8,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     # Objectivity of ВПР: one row per school × subject × grade × signal (objectivity.signals).
     "core.objectivity_signal": (
         "school_code", "subject", "grade", "signal_code", "signal_kind", "value", "threshold", "flagged",
-        "participants", "school_value", "reference_value", "p_value", "verdict_ru"),
+        "participants", "school_value", "reference_value", "p_value", "verdict_ru", "estimate", "estimate_low",
+        "estimate_high"),
     # The school's verdict per kind of signal (objectivity.verdicts).
     "core.objectivity_verdict": (
         "school_code", "signal_kind", "kind_name_ru", "groups_assessed", "groups_flagged", "agrees", "evidence_ru"),
@@ -48,7 +49,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "core.measure_effect": (
         "level", "recommendation_code", "indicator_code", "recommendation_year", "treated_units", "control_units",
         "treated_before", "treated_after", "control_before", "control_after", "treated_change", "control_change",
-        "did", "se", "improvement", "verdict_ru"),
+        "did", "se", "improvement", "verdict_ru", "comparison", "estimate", "t_stat", "df", "p_value"),
     # The in-depth expertise's basis and both signals (expertise.expertise).
     "core.municipality_expertise": (
         "municipality_code", "basis", "monitoring_percent", "monitoring_rank", "monitoring_indicators",

@@ -129,7 +129,8 @@ def _row(data: YearData, t: dict, level: str, unit_code: str, target: float, s: 
     trend = _step(data, code, level, unit_code, sign, s)
     eff = effects[(effects["indicator_code"] == code) & effects["improvement"].fillna(False).astype(bool)] \
         if len(effects) else effects
-    effect = float(np.abs(eff["did"].astype(float)).mean()) if len(eff) else 0.0
+    # The effect as judged (like with like, or adjusted for the starting value), not the raw difference.
+    effect = float(np.abs(eff["estimate"].astype(float)).mean()) if len(eff) else 0.0
     step = max(float(s["targets"]["min_step"].get(unit, 0.0)), trend) + effect
     proposed = value + sign * step
     proposed = float(np.clip(proposed, 0, 100)) if unit == "%" else max(0.0, proposed)

@@ -31,7 +31,7 @@ RATING_AGREEMENT_PATH = PATHS.root / "docs" / "rating_agreement.json"
 TEMPLATE = "methodology.md.j2"
 MIGRATION = PATHS.migrations / "005_analysis.sql"
 # Migrations after 005 whose mart views the page lists too (a later comment on a view replaces the earlier one).
-LATER_MIGRATIONS = ("*_municipal_monitoring.sql", "*_management_cycle.sql")
+LATER_MIGRATIONS = ("*_municipal_monitoring.sql", "*_management_cycle.sql", "*_objectivity_estimates.sql")
 POLARITY_RU = {"higher_better": "чем больше, тем лучше", "lower_better": "чем меньше, тем лучше",
                "neutral": "без направления"}
 

@@ -80,15 +80,22 @@ def _mark(primary: int, bounds: tuple[int, int, int]) -> int:
     return 2 + sum(primary >= b for b in bounds)
 
 
-def plant(year_dir: Path, school_code: str, seed: int, mode: str = "lenient") -> Anomaly:
+WEAKEST = (BONUS_POINTS[0], BONUS_SHARE[0], PUSH_SHARE[0])   # the weakest inflation the method claims to find
+
+
+def plant(year_dir: Path, school_code: str, seed: int, mode: str = "lenient",
+          strength: tuple[int, float, float] | None = None) -> Anomaly:
     """Rewrite every ВПР file of `year_dir` (as UTF-8 `;` CSV, same stem) with the school's works inflated
-    (`lenient`: bonus points and pushes over boundaries) or with the hard tasks' answers given (`hard_tasks`)."""
+    (`lenient`: bonus points and pushes over boundaries) or with the hard tasks' answers given (`hard_tasks`).
+    `strength` (bonus points, bonus share, push share) replaces the drawn strength, e.g. WEAKEST."""
     if mode not in ("lenient", "hard_tasks"):
         raise ValueError(f"unknown anomaly mode {mode!r}")
     rng = np.random.default_rng(seed)
     bonus = int(rng.integers(BONUS_POINTS[0], BONUS_POINTS[1] + 1))
     bonus_share = float(rng.uniform(*BONUS_SHARE))
     push_share = float(rng.uniform(*PUSH_SHARE))
+    if strength is not None:
+        bonus, bonus_share, push_share = int(strength[0]), float(strength[1]), float(strength[2])
     leak_share = float(rng.uniform(*LEAK_SHARE)) if mode == "hard_tasks" else 0.0
     scales = _scales(year_dir)
     source = source_by_name("vpr")

@@ -42,3 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="большой поток файлов для замеров: small (~40 ОО), region (~900 ОО, ~1,5 млн строк), "
                         "national (~40 000 ОО, ~40 млн строк); без заложенных особенностей образца")
     p.set_defaults(func=_cmd_sample)
+    from sample_region.accuracy import register as register_accuracy
+
+    register_accuracy(sub)

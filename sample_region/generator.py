@@ -23,10 +23,11 @@ def _check_replaceable(year_dir: Path) -> None:
 
 
 def generate(year: int, out_dir: str | Path, seed: int = 2024, schools: int = 300, municipalities: int = 10,
-             students_per_class: int = 25, municipal_monitoring: bool = True) -> dict:
+             students_per_class: int = 25, municipal_monitoring: bool = True, biased: bool = True) -> dict:
     """Write a sample region's inbox to `out_dir/<year>/` as the input contract lays it out, with
     `_manifest.json` describing the files, the planted school stories and every planted bad row.
-    `municipal_monitoring=False` leaves out the region's motivating monitoring (an optional source).
+    `municipal_monitoring=False` leaves out the region's motivating monitoring (an optional source);
+    `biased=False` plants no school with inflated ВПР.
 
     The same arguments always give byte-identical files. Returns the manifest.
     """
@@ -41,7 +42,7 @@ def generate(year: int, out_dir: str | Path, seed: int = 2024, schools: int = 30
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    region = build_region(year, seed, schools, municipalities, students_per_class)
+    region = build_region(year, seed, schools, municipalities, students_per_class, biased)
     log = PlantLog()
 
     files = [write_schools(region, root, log), write_scales(region, root)]

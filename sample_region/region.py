@@ -385,7 +385,8 @@ def _cohorts(school: School, year: int, seed: int, students_per_class: int) -> N
         school.cohorts[g] = Cohort(g, labels, [], np.concatenate(ability), np.concatenate(disability))
 
 
-def build_region(year: int, seed: int, n_schools: int, n_municipalities: int, students_per_class: int) -> Region:
+def build_region(year: int, seed: int, n_schools: int, n_municipalities: int, students_per_class: int,
+                 biased: bool = True) -> Region:
     if n_municipalities < 1 or n_schools < n_municipalities:
         raise ValueError("need at least one municipality and at least one school per municipality")
     if n_municipalities > 98 or n_schools > 9000:
@@ -419,6 +420,9 @@ def build_region(year: int, seed: int, n_schools: int, n_municipalities: int, st
     low_pool = [s.code for s in with_results if s.students >= LOW_RESULT_MIN_STUDENTS]
     planted = choose_planted_schools(len(schools), rural, biased_pool or [s.code for s in with_results],
                                      low_pool or [s.code for s in with_results], stream(seed, "planted-schools"))
+    if not biased:
+        # A region with no inflated school (the accuracy study's clean regions); every draw stays the same.
+        planted = replace(planted, biased=())
     for s in schools:
         s.biased = s.code in planted.biased
         s.low_result = s.code in planted.low_result

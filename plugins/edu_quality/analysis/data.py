@@ -70,6 +70,20 @@ class YearData:
             rows = rows[rows["denominator"].isna() | (rows["denominator"] >= min_denominator)]
         return rows.set_index("unit_code")["value"].dropna()
 
+    def school_counts(self, code: str, year: int | None = None) -> pd.DataFrame:
+        """Numerator and denominator of one indicator per school (index school_code), where the value is a
+        share of them (value = 100 × numerator / denominator, a count within its whole); else empty."""
+        y = self.year if year is None else year
+        iv = self.indicators
+        rows = iv[(iv["year"] == y) & (iv["level"] == "school") & (iv["indicator_code"] == code)].dropna(
+            subset=["value", "numerator", "denominator"])
+        rows = rows[rows["denominator"] > 0]
+        share = (np.isclose(rows["value"], 100 * rows["numerator"] / rows["denominator"])
+                 & (rows["numerator"] >= 0) & (rows["numerator"] <= rows["denominator"]))
+        if not len(rows) or not share.all() or self.indicator_unit(code) != "%":
+            return pd.DataFrame(columns=["numerator", "denominator"])
+        return rows.set_index("unit_code")[["numerator", "denominator"]]
+
     def level_indicator(self, code: str, level: str, year: int | None = None) -> pd.Series:
         y = self.year if year is None else year
         iv = self.indicators

@@ -215,13 +215,30 @@ def model_z(share: np.ndarray, works: np.ndarray, X: np.ndarray, sampling: np.nd
     Returns (z, expected): z divides the residual by √(τ² + the school's own sampling variance), τ² being
     the between-school variance left after sampling, max(0, Σresidual²/dof − mean sampling variance).
     So a small school needs a larger deviation, and the spread of real schools is not mistaken for
-    sampling noise (cohorts and classes differ from year to year)."""
+    sampling noise (cohorts and classes differ from year to year). `sampling` (in %²) replaces the
+    binomial variance of a share for a value that is not one (the task signal's difference)."""
+    resid, fitted = ols_residuals(share, X)
+    if sampling is None:
+        p = np.clip(share / 100, 0.5 / works, 1 - 0.5 / works)
+        sampling = p * (1 - p) / works * 1e4
+    dof = max(len(share) - X.shape[1] - 1, 1)
+    tau2 = max(0.0, float((resid ** 2).sum() / dof - sampling.mean()))
+    return resid / np.sqrt(tau2 + sampling), fitted
+
+
+def model_shrunk(share: np.ndarray, works: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The empirical-Bayes estimate of each school's true share under model_z's model — the expected value
+    plus the residual shrunk by τ²/(τ² + σ²ᵢ) — and its 95 % interval (posterior sd √(τ²σ²ᵢ/(τ² + σ²ᵢ))), %.
+    A small school's estimate stays near what its context predicts unless its own works say otherwise."""
     resid, fitted = ols_residuals(share, X)
     p = np.clip(share / 100, 0.5 / works, 1 - 0.5 / works)
     sampling = p * (1 - p) / works * 1e4
     dof = max(len(share) - X.shape[1] - 1, 1)
     tau2 = max(0.0, float((resid ** 2).sum() / dof - sampling.mean()))
-    return resid / np.sqrt(tau2 + sampling), fitted
+    weight = tau2 / (tau2 + sampling)
+    estimate = fitted + weight * resid
+    half = 1.959964 * np.sqrt(weight * sampling)
+    return estimate, np.clip(estimate - half, 0, 100), np.clip(estimate + half, 0, 100)
 
 
 def _model_rows(frame: pd.DataFrame, X: np.ndarray, s: dict, signal: str, kind: str, threshold: float,
@@ -272,13 +289,19 @@ def context_signals(data: YearData, s: dict) -> pd.DataFrame:
 
     def describe(r, expected, z, value):
         return (f"доля «4» и «5» {fmt.value(r.share, '%')} при ожидаемой по контексту {fmt.value(expected, '%')}: "
-                f"{fmt.num(z, 1)} σ при пороге {fmt.num(z_min, 1)} σ")
+                f"{fmt.num(z, 1)} σ при пороге {fmt.num(z_min, 1)} σ; оценка с учётом числа работ "
+                f"{fmt.value(r.eb, '%')} (95 % интервал {fmt.num(r.eb_low)}–{fmt.value(r.eb_high, '%')})")
 
     rows = []
     for _, grp in v.groupby(["subject", "grade"]):
         f = grp.assign(share=grp["marks_4_5"] / grp["works"] * 100, enough=grp["works"] >= min_n,
-                       not_enough=[f"{INSUFFICIENT} ({int(w)} работ при минимуме {min_n})" for w in grp["works"]])
+                       not_enough=[f"{INSUFFICIENT} ({int(w)} работ при минимуме {min_n})" for w in grp["works"]],
+                       eb=np.nan, eb_low=np.nan, eb_high=np.nan)
         X = design.loc[f.loc[f["enough"], "school_code"]].to_numpy()
+        if f["enough"].sum() >= int(s["general"]["min_schools_model"]):
+            ok = f["enough"].to_numpy()
+            f.loc[ok, "eb"], f.loc[ok, "eb_low"], f.loc[ok, "eb_high"] = model_shrunk(
+                f.loc[ok, "share"].to_numpy(float), f.loc[ok, "works"].to_numpy(float), X)
         rows += _model_rows(f, X, s, "context_residual", "context", z_min, lambda share, exp, z: z, describe,
                             use_alpha=False)
     return _frame(rows)

@@ -3,7 +3,10 @@ school's results against what its social context predicts.
 
 Results of a procedure (ВПР, ОГЭ, ЕГЭ) are the mean percentile rank of its indicators among the
 region's schools, each turned by its polarity so that 100 is best; an indicator counts only with at
-least the minimum group. Low results are judged on results alone (the context is a separate verdict).
+least the minimum group. A share (a count of works within the school's works) is ranked on its
+empirical-Bayes estimate (stats.eb_shares): a school of 15 works with 5 «2» is not ranked as if 33 % were
+as sure as in a school of 150; the evidence shows the estimate and its 95 % interval. Low results are
+judged on results alone (the context is a separate verdict).
 """
 from __future__ import annotations
 
@@ -14,12 +17,25 @@ from edu_quality import formatting as fmt
 
 from .data import YearData
 from .objectivity import context_design
-from .stats import ols_residuals, percentile_rank, robust_sd
+from .stats import eb_shares, ols_residuals, percentile_rank, robust_sd
 
 
-def procedure_scores(data: YearData, s: dict, year: int | None = None) -> tuple[pd.DataFrame, dict]:
+def shrunk(data: YearData, code: str, values: pd.Series, year: int | None = None) -> pd.DataFrame | None:
+    """The empirical-Bayes estimates (estimate, low, high, weight; %) of a share indicator's school values,
+    fitted over the schools given; None when the indicator is not a share of counts."""
+    counts = data.school_counts(code, year).reindex(values.index)
+    if counts.empty or counts.isna().any().any():
+        return None
+    eb = eb_shares(counts["numerator"].to_numpy(float), counts["denominator"].to_numpy(float))
+    eb.index = values.index
+    return eb
+
+
+def procedure_scores(data: YearData, s: dict, year: int | None = None, estimates: dict | None = None
+                     ) -> tuple[pd.DataFrame, dict]:
     """Per school (index) and procedure (columns): the procedure's score 0–100; and, per procedure, the
-    indicator values that made it {procedure: {code: series}}."""
+    indicator values that made it {procedure: {code: series}}. A share is ranked on its empirical-Bayes
+    estimate; `estimates`, if given, receives them {code: frame}."""
     min_n = int(s["general"]["min_participants"])
     scores, parts = {}, {}
     for proc in s["low_results"]["procedures"]:
@@ -34,7 +50,11 @@ def procedure_scores(data: YearData, s: dict, year: int | None = None) -> tuple[
             if v.empty:
                 continue
             values[code] = v
-            ranks.append(percentile_rank(v, higher_better=polarity == "higher_better").rename(code))
+            eb = shrunk(data, code, v, year)
+            if eb is not None and estimates is not None:
+                estimates[code] = eb
+            ranked = v if eb is None else eb["estimate"]
+            ranks.append(percentile_rank(ranked, higher_better=polarity == "higher_better").rename(code))
         parts[proc["code"]] = values
         scores[proc["code"]] = (pd.concat(ranks, axis=1).mean(axis=1) if ranks else pd.Series(dtype=float))
     frame = pd.DataFrame(scores)
@@ -50,8 +70,19 @@ def low_results(data: YearData, s: dict) -> pd.DataFrame:
     percentile. The procedures at or below their own percentile are named in the evidence."""
     cfg = s["low_results"]
     pct = float(cfg["percentile"])
-    scores, parts = procedure_scores(data, s)
+    estimates: dict[str, pd.DataFrame] = {}
+    scores, parts = procedure_scores(data, s, estimates=estimates)
     scores = scores.reindex(data.schools.index)
+
+    def shown_value(code: str, v: pd.Series, school: str) -> str:
+        unit = data.indicator_unit(code)
+        text = f"{fmt.lower_first(data.indicator_name(code))} {fmt.value(v.get(school), unit)}"
+        eb = estimates.get(code)
+        if eb is not None and school in eb.index:
+            e = eb.loc[school]
+            text += (f" (оценка {fmt.value(e['estimate'], unit)}, 95 % интервал "
+                     f"{fmt.num(e['low'])}–{fmt.value(e['high'], unit)})")
+        return text
     names = {p["code"]: p["name_ru"] for p in cfg["procedures"]}
 
     def limit(series: pd.Series) -> float:
@@ -71,9 +102,7 @@ def low_results(data: YearData, s: dict) -> pd.DataFrame:
                 parts_text.append(f"{names[c]}: нет данных (нет показателей с группой не меньше "
                                   f"{s['general']['min_participants']})")
                 continue
-            shown = ", ".join(f"{fmt.lower_first(data.indicator_name(code))} "
-                              f"{fmt.value(v.get(school), data.indicator_unit(code))}"
-                              for code, v in parts[c].items() if school in v.index)
+            shown = ", ".join(shown_value(code, v, school) for code, v in parts[c].items() if school in v.index)
             parts_text.append(f"{names[c]}: {fmt.num(scores.at[school, c])} из 100 (нижние {fmt.num(pct, 0)} % — до "
                               f"{fmt.num(limits[c])})" + (" — низкий" if low.at[school, c] else "") + f" ({shown})")
         score = total.get(school)

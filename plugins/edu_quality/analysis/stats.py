@@ -121,3 +121,31 @@ def silhouette(X: np.ndarray, labels: np.ndarray, block: int = SILHOUETTE_BLOCK)
     # A singleton's silhouette is 0 by convention.
     s = np.where((n_own > 0) & (top > 0), (b - a) / np.where(top > 0, top, 1), 0.0)
     return float(s.mean())
+
+
+def eb_shares(k, n, level: float = 0.95) -> pd.DataFrame:
+    """Empirical-Bayes estimates of shares from counts k of n (one per school): a Beta prior fitted to the
+    region's schools by the method of moments (the spread of the raw shares less their binomial noise), and
+    each school's posterior mean and equal-tailed `level` interval, in %. A small school's share is pulled
+    toward the region's in proportion to its noise, so it is judged on what its few works can show.
+    Columns: estimate, low, high, weight (the share of the school's own data in the estimate: n/(n + a + b))."""
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    ok = n > 0
+    out = pd.DataFrame({"estimate": np.nan, "low": np.nan, "high": np.nan, "weight": np.nan}, index=range(len(k)))
+    if ok.sum() < 2:
+        return out
+    m = k[ok].sum() / n[ok].sum()
+    p = k[ok] / n[ok]
+    between = float(np.average((p - m) ** 2, weights=n[ok]) - np.mean(m * (1 - m) / n[ok]))
+    if between <= 0 or m <= 0 or m >= 1:
+        strength = 1e6    # no spread beyond sampling noise: every school is the region
+    else:
+        strength = max(m * (1 - m) / between - 1, 1e-6)
+    a, b = m * strength, (1 - m) * strength
+    post_a, post_b = a + k, b + n - k
+    tail = (1 - level) / 2
+    out["estimate"] = np.where(ok, post_a / (post_a + post_b) * 100, np.nan)
+    out["low"] = np.where(ok, sps.beta.ppf(tail, post_a, post_b) * 100, np.nan)
+    out["high"] = np.where(ok, sps.beta.ppf(1 - tail, post_a, post_b) * 100, np.nan)
+    out["weight"] = np.where(ok, n / (n + strength), np.nan)
+    return out

@@ -126,7 +126,8 @@ def _percentile_cont(values: list[float], pct: float) -> float:
 
 def test_results_score_and_low_results_by_sql(region, warehouse):
     """results_score = mean over procedures of the mean percentile rank (mid-rank ties) of the procedure's
-    indicators (a share ranked on its empirical-Bayes estimate); low_results = results_score at or below the region's 10th percentile (percentile_cont)."""
+    indicators (a share ranked on its empirical-Bayes estimate); low_results = results_score at or below the
+    region's 10th percentile (percentile_cont)."""
     scores: dict[str, dict[str, float]] = {}
     pct = S["low_results"]["percentile"]
     with warehouse.connect() as conn:

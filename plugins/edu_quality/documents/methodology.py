@@ -28,6 +28,8 @@ from edu_quality.formatting import exact, num
 METHODOLOGY_PATH = PATHS.root / "docs" / "methodology.md"
 # The agreement with the official Moscow rating, as `edu-quality agreement --record` wrote it.
 RATING_AGREEMENT_PATH = PATHS.root / "docs" / "rating_agreement.json"
+# The objectivity analysis's measured accuracy on generated regions, as `edu-quality accuracy --record` wrote it.
+OBJECTIVITY_ACCURACY_PATH = PATHS.root / "docs" / "objectivity_accuracy.json"
 TEMPLATE = "methodology.md.j2"
 MIGRATION = PATHS.migrations / "005_analysis.sql"
 # Migrations after 005 whose mart views the page lists too (a later comment on a view replaces the earlier one).
@@ -150,6 +152,8 @@ def methodology_context(settings: dict | None = None) -> dict:
         "municipal_risks": [(code, name.format(**s["municipal_risk_profile"])) for code, name in ex.RISK_NAMES.items()],
         "rating_agreement": (json.loads(RATING_AGREEMENT_PATH.read_text(encoding="utf-8"))
                              if RATING_AGREEMENT_PATH.exists() else None),
+        "accuracy": (json.loads(OBJECTIVITY_ACCURACY_PATH.read_text(encoding="utf-8"))
+                     if OBJECTIVITY_ACCURACY_PATH.exists() else None),
     }
 
 

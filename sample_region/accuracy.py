@@ -99,6 +99,8 @@ def run_region(index: int, server_url: str, workdir: Path) -> dict:
             exclude = set(manifest["biased_schools"]) | set(manifest["low_result_schools"]) | set(
                 manifest["unfavorable_schools"])
             pool = _candidates(engine, YEAR, exclude)
+            if len(pool) < 2:
+                raise RuntimeError(f"region {index}: fewer than two schools can take a planted anomaly")
             lenient = pool[int(rng.integers(len(pool)))]
             leak = [c for c in pool if c != lenient][int(rng.integers(len(pool) - 1))]
             a = plant(out / str(YEAR + 1), lenient, seed, strength=WEAKEST if weakest else None)
@@ -181,7 +183,8 @@ def run(n_regions: int, workdir: Path, progress=print) -> dict:
         progress(f"[{i + 1}/{n_regions}] регион {i} ({'без завышений' if r['clean'] else 'с закладками'}): "
                  f"подозрения {r['suspected']}, заложено {r['planted']} — {time.monotonic() - t:.0f} с, "
                  f"осталось около {done / (i + 1) * (n_regions - i - 1) / 60:.0f} мин")
-    return {"measured_on": date.today().isoformat(), "regions": n_regions, "schools_per_region": SCHOOLS,
+    return {"measured_on": date.today().isoformat(), "regions": n_regions, "clean_every": CLEAN_EVERY,
+            "schools_per_region": SCHOOLS,
             "students_per_class": STUDENTS_PER_CLASS, "seconds": round(time.monotonic() - started),
             "targets": TARGETS, "summary": summarise(regions), "by_region": regions}
 

@@ -156,7 +156,7 @@ def _hardest(rows, tasks) -> set[int]:
 
 def _leak(cells, tasks, hard, leak_share, rng):
     """A work given the hard tasks' answers: full points on them, the same points taken off the others
-    (easiest first), so the primary score and the mark stay."""
+    (in random order), so the primary score and the mark stay."""
     scores = _scores(cells, tasks)
     maxes = [m for _, m in tasks]
     if scores is None or not hard or any(s > m for s, m in zip(scores, maxes)) or rng.random() >= leak_share:

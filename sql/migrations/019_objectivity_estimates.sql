@@ -1,6 +1,7 @@
 -- Objectivity beyond a flag (analysis/objectivity.py, analysis/bunching.py): how many works were raised to
--- the mark boundaries, with a 95 % interval, on the boundary signal; and the sixth kind of signal, `tasks`
--- (the tasks the region finds hard done better than the easy ones), which needs no new column.
+-- the mark boundaries, with a 95 % interval, on the boundary signals of ВПР and ОГЭ; the kinds `tasks` (the tasks
+-- the region finds hard done better than the easy ones), `gia` (ОГЭ) and `olympiad` (the school stage of ВсОШ)
+-- need no new column.
 
 alter table core.objectivity_signal add column estimate numeric;
 alter table core.objectivity_signal add column estimate_low numeric;
@@ -14,14 +15,16 @@ from core.objectivity_signal;
 comment on view mart.objectivity_signals is
     'Сигналы необъективности результатов ВПР по ОО, предмету и параллели: значение, порог, отметка о превышении, вывод и оценка числа работ, поднятых к границам отметок.';
 comment on column mart.objectivity_signals.signal_code is
-    'Код сигнала: journal_lowered, journal_confirmed, journal_raised, journal_gap_2plus, boundary_peak, context_residual, vpr_vs_oge, jump, task_inversion';
+    'Код сигнала: journal_lowered, journal_confirmed, journal_raised, journal_gap_2plus, boundary_peak, context_residual, vpr_vs_oge, jump, task_inversion, oge_vs_vpr, oge_boundary, olympiad_next_stage';
 comment on column mart.objectivity_signals.signal_kind is
-    'Вид сигнала (независимый источник признака): journal, boundary, context, oge, jump, tasks';
+    'Вид сигнала (независимый источник признака): journal, boundary, context, oge, jump, tasks, gia (ОГЭ), olympiad (школьный этап ВсОШ)';
 comment on column mart.objectivity_signals.estimate is
-    'Для boundary_peak: оценка числа работ, поднятых к границам отметок (избыток над распределением региона, подогнанным к ОО вне границ); пусто — не оценивалось';
+    'Для boundary_peak (ВПР) и oge_boundary (ОГЭ): оценка числа работ, поднятых к границам отметок (избыток над распределением остального региона, подогнанным к ОО вне границ); пусто — не оценивалось';
 comment on column mart.objectivity_signals.estimate_low is 'Нижняя граница 95-процентного интервала оценки';
 comment on column mart.objectivity_signals.estimate_high is 'Верхняя граница 95-процентного интервала оценки';
-comment on column mart.objectivity_verdicts.signal_kind is 'Вид сигнала: journal, boundary, context, oge, jump, tasks';
+comment on column mart.objectivity_verdicts.signal_kind is 'Вид сигнала: journal, boundary, context, oge, jump, tasks, gia, olympiad';
+comment on column mart.objectivity_signals.grade is 'Параллель ВПР (для сравнения с ОГЭ — 8; для ОГЭ — 9; для ВсОШ — 0: все классы)';
+comment on column mart.objectivity_signals.subject is 'Предмет ВПР или ОГЭ; для ВсОШ — «ВсОШ, все предметы»';
 
 -- Measures' effect judged like with like (analysis/measure_effects.py): the comparison used (`recommended`:
 -- the units that got the same recommendation and did not act; `adjusted`: every unit without a measure, the

@@ -176,7 +176,7 @@ def test_raised_works_are_estimated_with_an_interval(region, warehouse):
         total = sum(float(r.estimate) for r in rows if r.school_code == school)
         print(f"  {school}: about {total:.0f} works raised over its groups")
         assert total > 0
-    assert any("подняты к границам отметок" in r.verdict_ru for r in rows if r.flagged and r.school_code in planted)
+    assert any("поднято к границам отметок" in r.verdict_ru for r in rows if r.flagged and r.school_code in planted)
 
 
 def test_small_groups_get_no_verdict(region, warehouse):

@@ -78,10 +78,12 @@ with v as (
       and iv.denominator >= :min_n
       and iv.unit_code in (select school_code from core.school where year = :y)
 ),
--- A share of counts is ranked on its empirical-Bayes estimate: a Beta prior with the region's mean m and
--- the spread of the raw shares less their binomial noise, strength k = m(1 − m)/spread − 1.
+-- A share of counts is ranked on its empirical-Bayes estimate: a Beta prior with the region's mean m and the
+-- between-school variance τ² = [Σn(p − m)² − m(1 − m)(K − 1)] / (N − Σn²/N), strength k = m(1 − m)/τ² − 1;
+-- with τ² ≤ 0 each school keeps its share.
 prior as (
-    select indicator_code, sum(numerator) / sum(denominator) as m,
+    select indicator_code, sum(numerator) / sum(denominator) as m, sum(denominator) as n_total,
+           sum(denominator * denominator) as n_squares, count(*) as schools,
            bool_and(coalesce(unit = '%' and numerator between 0 and denominator
                              and abs(value - 100.0 * numerator / denominator) <= 1e-6 * greatest(1, abs(value)),
                              false)) as share
@@ -89,20 +91,21 @@ prior as (
 ),
 spread as (
     select v.indicator_code, p.m, p.share,
-           sum(v.denominator * power(v.numerator / v.denominator - p.m, 2)) / sum(v.denominator)
-             - avg(p.m * (1 - p.m) / v.denominator) as between_var
+           (sum(v.denominator * power(v.numerator / v.denominator - p.m, 2)) - p.m * (1 - p.m) * (p.schools - 1))
+             / nullif(p.n_total - p.n_squares / p.n_total, 0) as tau2
     from v join prior p using (indicator_code)
-    group by v.indicator_code, p.m, p.share
+    group by v.indicator_code, p.m, p.share, p.schools, p.n_total, p.n_squares
 ),
 strength as (
-    select indicator_code, m, share,
-           case when between_var <= 0 or m <= 0 or m >= 1 then 1e6
-                else greatest(m * (1 - m) / between_var - 1, 1e-6) end as k
+    select indicator_code, m, share and coalesce(tau2 > 0, false) and m > 0 and m < 1 as pooled,
+           case when tau2 > 0 then greatest(m * (1 - m) / tau2 - 1, 1e-6) end as k
     from spread
 ),
 e as (
     select v.unit_code, v.indicator_code, v.polarity,
-           case when s.share then 100 * (s.m * s.k + v.numerator) / (s.k + v.denominator) else v.value end as value
+           case when s.pooled then 100 * (s.m * s.k + v.numerator) / (s.k + v.denominator)
+                when s.share then 100.0 * v.numerator / v.denominator
+                else v.value end as value
     from v join strength s using (indicator_code)
 ),
 r as (

@@ -28,6 +28,7 @@ def test_a_lenient_school_stage_is_flagged():
     assert sig.at["LEN", "flagged"] and sig.at["LEN", "reference_value"] == 50
     assert np.isclose(sig.at["LEN", "value"], 10) and sig.at["LEN", "p_value"] < 1e-8
     assert "из 40 победителей и призёров школьного этапа" in sig.at["LEN", "verdict_ru"]
+    assert "победителями или призёрами стали 2 (5,0 %" in sig.at["LEN", "verdict_ru"]
     assert not sig.loc[["A", "B", "C", "D"], "flagged"].any()
     assert not sig.at["SMALL", "assessed"] and sig.at["SMALL", "verdict_ru"].startswith("недостаточно участников")
     assert set(sig["subject"]) == {ob.OLYMPIAD_GROUP}
@@ -62,7 +63,7 @@ def test_oge_works_heaped_at_a_boundary_are_flagged():
     counts["PUSH"] = push
     sig = ob.gia_boundary_signals(_oge(counts), S).set_index("school_code")
     assert sig.at["PUSH", "flagged"], sig.at["PUSH", "verdict_ru"]
-    assert "подняты к границам отметок" in sig.at["PUSH", "verdict_ru"]
+    assert "поднято к границам отметок" in sig.at["PUSH", "verdict_ru"]
     assert sig.at["PUSH", "estimate_low"] > 0
 
 

@@ -2,10 +2,11 @@
 
 For each boundary b of the scale (the lowest primary score of «3», «4», «5») the works just above it,
 b … b+1, are compared with a counterfactual: the region's distribution of primary scores on the test,
-tilted to the school (log-linear in the score, a Poisson regression on the school's own works away from
-every boundary — outside b − gap … b + 1, where raised works come from and go to). The excess of works
-at b … b+1 over the counterfactual estimates the raised works; its 95 % interval combines the Poisson
-error of the observed count with the fit's error of the counterfactual (delta method).
+tilted to the school (log-linear in the score and its square — in the score alone below 40 works away from
+the boundaries — a Poisson regression on the school's own works away from every boundary: outside
+b − gap … b + 1, where raised works come from and go to); the region is the rest of it, without the school.
+The excess of works at b … b+1 over the counterfactual estimates the raised works; its 95 % interval combines
+the Poisson error of the observed count with the fit's error of the counterfactual (delta method).
 
 The counterfactual is the region's own shape, so a leniency the whole region shares is not counted: the
 estimate is what the school raised beyond its region.
@@ -108,7 +109,8 @@ def estimates(scores: pd.DataFrame, gap: int) -> pd.DataFrame:
         for school, g in test.groupby("school_code", sort=True):
             counts = np.bincount(g["primary_score"].clip(0, top).astype(int), weights=g["works"],
                                  minlength=top + 1)[:top + 1]
-            found = estimate(counts, region, bounds, gap)
+            # The rest of the region: the school's own heaping must not shape its counterfactual.
+            found = estimate(counts, region - counts, bounds, gap)
             if found is None:
                 continue
             est, low, high = found["total"]
@@ -117,11 +119,14 @@ def estimates(scores: pd.DataFrame, gap: int) -> pd.DataFrame:
 
 
 def describe(est: float, low: float, high: float, by_mark: dict) -> str:
-    """«около 14 работ (8–20) подняты к границам отметок: «4» — 9, «5» — 5», or that no excess is seen."""
+    """«около 14 работ (8–20) поднято к границам отметок: к «4» — 9, к «5» — 5», or that no excess is seen, or
+    that the excess is not told apart from none (its interval includes zero)."""
     if high < 0.5 or est < 0.5:
         return "избытка работ у границ отметок не видно"
-    n = int(round(est))
-    marks = [f"«{m}» — {int(round(e))}" for m, (e, lo, _) in by_mark.items() if lo > 0 and e >= 0.5]
-    text = (f"около {fmt.count(n, 'работы', 'работ', 'работ')} ({max(0, int(round(low)))}–{int(round(high))}) "
-            f"подняты к границам отметок")
+    n, lo, hi = int(round(est)), int(round(low)), int(round(high))
+    if low <= 0:
+        return (f"избыток работ у границ отметок не отличается от нуля (оценка {n}, 95-процентный интервал от "
+                f"{fmt.num(low, 0)} до {hi})")
+    marks = [f"к «{m}» — {int(round(e))}" for m, (e, lo_m, _) in by_mark.items() if lo_m > 0 and e >= 0.5]
+    text = f"около {fmt.count(n, 'работы', 'работ', 'работ')} ({lo}–{hi}) поднято к границам отметок"
     return text + (": " + ", ".join(marks) if marks else "")

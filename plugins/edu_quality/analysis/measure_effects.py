@@ -130,7 +130,8 @@ def _judge(polarity: str | None, estimate: float, t: float, df: float, alpha: fl
     significant = p < alpha
     judged = (f"{'в желательную сторону' if good else 'в нежелательную сторону'}, "
               f"{'значим' if significant else 'не значим'} (t = {fmt.num(t, 2)}, степеней свободы: "
-              f"{fmt.num(df, 0 if float(df).is_integer() else 1)}, p = {fmt.num(p, 3)} при пороге {fmt.num(alpha, 2)})")
+              f"{fmt.num(df, 0 if float(df).is_integer() else 1)}, "
+              f"{'p < 0,001' if p < 0.001 else 'p = ' + fmt.num(p, 3)} при пороге {fmt.num(alpha, 2)})")
     return p, bool(good and significant), judged
 
 

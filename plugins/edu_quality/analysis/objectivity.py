@@ -62,6 +62,9 @@ SIGNALS = {
     "olympiad_next_stage": ("olympiad", "доля призёров следующего этапа среди победителей и призёров школьного "
                                         "этапа, % от региональной"),
 }
+# `oge` (ВПР above what ОГЭ predicts) and `gia` (ОГЭ above what ВПР predicts) read the same ВПР 8 / ОГЭ pair in
+# opposite directions: for the verdict they are one source of evidence.
+SAME_EVIDENCE = {"gia": "oge"}
 # School types that select or teach differently: the context model gives each group its own level.
 SELECTIVE_TYPES = ("гимназия", "лицей", "СОШ с УИОП")
 SPECIAL_TYPES = ("вечерняя школа", "школа-интернат")
@@ -235,6 +238,11 @@ def model_shrunk(share: np.ndarray, works: np.ndarray, X: np.ndarray) -> tuple[n
     sampling = p * (1 - p) / works * 1e4
     dof = max(len(share) - X.shape[1] - 1, 1)
     tau2 = max(0.0, float((resid ** 2).sum() / dof - sampling.mean()))
+    if tau2 == 0:
+        # No spread beyond sampling noise is left: the model cannot say how far a school may be from it, so the
+        # school keeps its own share and its sampling interval.
+        estimate, half = share.astype(float), 1.959964 * np.sqrt(sampling)
+        return estimate, np.clip(estimate - half, 0, 100), np.clip(estimate + half, 0, 100)
     weight = tau2 / (tau2 + sampling)
     estimate = fitted + weight * resid
     half = 1.959964 * np.sqrt(weight * sampling)
@@ -290,7 +298,7 @@ def context_signals(data: YearData, s: dict) -> pd.DataFrame:
     def describe(r, expected, z, value):
         return (f"доля «4» и «5» {fmt.value(r.share, '%')} при ожидаемой по контексту {fmt.value(expected, '%')}: "
                 f"{fmt.num(z, 1)} σ при пороге {fmt.num(z_min, 1)} σ; оценка с учётом числа работ "
-                f"{fmt.value(r.eb, '%')} (95 % интервал {fmt.num(r.eb_low)}–{fmt.value(r.eb_high, '%')})")
+                f"{fmt.value(r.eb, '%')} (95-процентный интервал {fmt.num(r.eb_low)}–{fmt.value(r.eb_high, '%')})")
 
     rows = []
     for _, grp in v.groupby(["subject", "grade"]):
@@ -521,7 +529,9 @@ def olympiad_signals(data: YearData, s: dict) -> pd.DataFrame:
     rest = f.merge(region, left_on="subject", right_index=True, suffixes=("", "_reg"))
     rest["rate"] = ((rest["next_prizes_reg"] - rest["next_prizes"])
                     / (rest["went_on_reg"] - rest["went_on"]).where(lambda x: x > 0))
-    rest["expected"] = rest["rate"].fillna(0) * rest["went_on"]
+    # A subject nobody else in the region went on in says nothing of what to expect: left out on both sides.
+    rest = rest[rest["rate"].notna()]
+    rest["expected"] = rest["rate"] * rest["went_on"]
     per_school = rest.groupby("school_code")[["went_on", "next_prizes", "expected"]].sum()
     rows = []
     for school, r in per_school.iterrows():
@@ -538,8 +548,9 @@ def olympiad_signals(data: YearData, s: dict) -> pd.DataFrame:
         ratio = share / p0 * 100
         p = float(binom_lower_p(won, went, p0))
         flagged = bool(ratio <= ratio_max * 100 and p < alpha)
-        verdict = (f"из {went} победителей и призёров школьного этапа, участвовавших в следующем, призёрами стали "
-                   f"{fmt.value(share * 100, '%')} (ожидалось по остальному региону {fmt.value(p0 * 100, '%')}): "
+        verdict = (f"из {went} победителей и призёров школьного этапа, участвовавших в следующем, победителями или "
+                   f"призёрами стали {won} ({fmt.value(share * 100, '%')}; ожидалось по остальному региону "
+                   f"{fmt.value(p0 * 100, '%')}): "
                    f"{fmt.value(ratio, '%')} от ожидаемого при пороге {fmt.value(ratio_max * 100, '%')}"
                    + _conclusion(flagged))
         rows.append({**base, "value": ratio, "flagged": flagged, "school_value": share * 100,
@@ -558,11 +569,18 @@ def signals(data: YearData, s: dict) -> pd.DataFrame:
     return out.sort_values(["school_code", "subject", "grade", "signal_code"]).reset_index(drop=True)
 
 
+CONCLUSIONS = (_conclusion(True), _conclusion(False))
+
+
 def _example(row) -> str:
     """The group and what was found, without the conclusion; what follows the conclusion (the estimate of
     raised works) stays."""
-    found, _, rest = row.verdict_ru.partition(" — ")
-    after = rest.partition("; ")[2]
+    found, after = row.verdict_ru, ""
+    for c in CONCLUSIONS:
+        if c in found:
+            found, _, rest = found.partition(c)
+            after = rest.removeprefix("; ").strip()
+            break
     return f"{_group(row.subject, row.grade)} — {found}" + (f" ({after})" if after else "")
 
 
@@ -615,14 +633,17 @@ def school_verdict(ver: pd.DataFrame, s: dict) -> pd.DataFrame:
         agree = g[g["agrees"]]
         kinds = list(agree["signal_kind"])
         assessed = int((g["groups_assessed"] > 0).sum())
-        suspected = len(kinds) >= need
+        # Kinds resting on the same pair of results count once towards the verdict.
+        suspected = len({SAME_EVIDENCE.get(k, k) for k in kinds}) >= need
         if suspected:
             text = (f"признаки необъективности: согласуются {fmt.count(len(kinds), 'вид', 'вида', 'видов')} "
                     f"сигналов из {assessed} оценённых — "
                     + " | ".join(agree["evidence_ru"]))
         elif kinds:
+            same = (" (сравнения ВПР с ОГЭ и ОГЭ с ВПР опираются на одни и те же результаты и считаются за один "
+                    "вид)" if {"oge", "gia"} <= set(kinds) else "")
             text = (f"согласуется {fmt.count(len(kinds), 'вид', 'вида', 'видов')} сигналов "
-                    f"({', '.join(agree['kind_name_ru'])}) — недостаточно для вывода (нужно {need}): "
+                    f"({', '.join(agree['kind_name_ru'])}) — недостаточно для вывода (нужно {need}{same}): "
                     + " | ".join(agree["evidence_ru"]))
         elif assessed:
             text = f"сигналы необъективности не согласуются (оценено видов: {assessed})"

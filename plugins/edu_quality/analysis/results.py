@@ -80,7 +80,7 @@ def low_results(data: YearData, s: dict) -> pd.DataFrame:
         eb = estimates.get(code)
         if eb is not None and school in eb.index:
             e = eb.loc[school]
-            text += (f" (оценка {fmt.value(e['estimate'], unit)}, 95 % интервал "
+            text += (f" (оценка {fmt.value(e['estimate'], unit)}, 95-процентный интервал "
                      f"{fmt.num(e['low'])}–{fmt.value(e['high'], unit)})")
         return text
     names = {p["code"]: p["name_ru"] for p in cfg["procedures"]}

@@ -124,28 +124,36 @@ def silhouette(X: np.ndarray, labels: np.ndarray, block: int = SILHOUETTE_BLOCK)
 
 
 def eb_shares(k, n, level: float = 0.95) -> pd.DataFrame:
-    """Empirical-Bayes estimates of shares from counts k of n (one per school): a Beta prior fitted to the
-    region's schools by the method of moments (the spread of the raw shares less their binomial noise), and
-    each school's posterior mean and equal-tailed `level` interval, in %. A small school's share is pulled
-    toward the region's in proportion to its noise, so it is judged on what its few works can show.
+    """Empirical-Bayes estimates of shares from counts k of n (one per school): a Beta prior with the region's
+    mean m and the between-school variance τ² by the method of moments for unequal sizes,
+        τ² = [Σ nᵢ(pᵢ − m)² − m(1 − m)(K − 1)] / (N − Σ nᵢ²/N),
+    and each school's posterior mean and equal-tailed `level` interval, in %. A small school's share is pulled
+    toward the region's in proportion to its noise, so it is judged on what its few works can show. When the
+    raw shares spread no more than their binomial noise (τ² ≤ 0) nothing is pooled: each school keeps its own
+    share with its Jeffreys interval (the data cannot say how alike the schools are).
     Columns: estimate, low, high, weight (the share of the school's own data in the estimate: n/(n + a + b))."""
     k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
     ok = n > 0
     out = pd.DataFrame({"estimate": np.nan, "low": np.nan, "high": np.nan, "weight": np.nan}, index=range(len(k)))
     if ok.sum() < 2:
         return out
-    m = k[ok].sum() / n[ok].sum()
-    p = k[ok] / n[ok]
-    between = float(np.average((p - m) ** 2, weights=n[ok]) - np.mean(m * (1 - m) / n[ok]))
-    if between <= 0 or m <= 0 or m >= 1:
-        strength = 1e6    # no spread beyond sampling noise: every school is the region
-    else:
-        strength = max(m * (1 - m) / between - 1, 1e-6)
-    a, b = m * strength, (1 - m) * strength
-    post_a, post_b = a + k, b + n - k
+    kk, nn = k[ok], n[ok]
+    total = nn.sum()
+    m = kk.sum() / total
+    p = kk / nn
+    denominator = total - (nn ** 2).sum() / total
+    tau2 = ((nn * (p - m) ** 2).sum() - m * (1 - m) * (len(nn) - 1)) / denominator if denominator > 0 else 0.0
     tail = (1 - level) / 2
-    out["estimate"] = np.where(ok, post_a / (post_a + post_b) * 100, np.nan)
+    if tau2 <= 0 or m <= 0 or m >= 1:
+        post_a, post_b, weight = k + 0.5, n - k + 0.5, np.ones(len(k))
+        estimate = np.where(ok, k / np.where(ok, n, 1), np.nan)
+    else:
+        strength = max(m * (1 - m) / tau2 - 1, 1e-6)
+        post_a, post_b = m * strength + k, (1 - m) * strength + n - k
+        weight = n / (n + strength)
+        estimate = post_a / (post_a + post_b)
+    out["estimate"] = np.where(ok, estimate * 100, np.nan)
     out["low"] = np.where(ok, sps.beta.ppf(tail, post_a, post_b) * 100, np.nan)
     out["high"] = np.where(ok, sps.beta.ppf(1 - tail, post_a, post_b) * 100, np.nan)
-    out["weight"] = np.where(ok, n / (n + strength), np.nan)
+    out["weight"] = np.where(ok, weight, np.nan)
     return out

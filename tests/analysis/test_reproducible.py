@@ -97,7 +97,7 @@ spread as (
     group by v.indicator_code, p.m, p.share, p.schools, p.n_total, p.n_squares
 ),
 strength as (
-    select indicator_code, m, share and coalesce(tau2 > 0, false) and m > 0 and m < 1 as pooled,
+    select indicator_code, m, share, share and coalesce(tau2 > 0, false) and m > 0 and m < 1 as pooled,
            case when tau2 > 0 then greatest(m * (1 - m) / tau2 - 1, 1e-6) end as k
     from spread
 ),

@@ -162,27 +162,25 @@ def _effect(base: dict, indicator: str, year: int, values: pd.DataFrame, treated
     row = {**row, "did": did, "se": raw[1] if raw else None}
     head = (f"{indicator}: у принявших меры ({len(t)}) изменение {fmt.num(ct.mean(), 2)}, у группы сравнения "
             f"({len(c)}) {fmt.num(cc.mean(), 2)}; разность разностей {fmt.num(did, 2)}")
+    def judged(comparison: str, found: tuple, how: str, what: str) -> dict:
+        estimate, _, tt, df = found
+        p, improvement, judgement = _judge(polarity, estimate, tt, df, alpha)
+        return {**row, "comparison": comparison, "estimate": estimate, "t_stat": tt, "df": df, "p_value": p,
+                "improvement": improvement, "verdict_ru": f"{head}. {how}: {what} {fmt.num(estimate, 2)} — {judgement}"}
+
     # Like with like: the units that got the same recommendation and did not act, when there are two.
     r = wide.index.intersection(sorted(recommended_only))
     same = _welch(ct, change[r]) if len(r) >= 2 else None
     if same is not None:
-        estimate, _, tt, df = same
-        p, improvement, judged = _judge(polarity, estimate, tt, df, alpha)
-        verdict = (f"{head}. Сравнение с получившими ту же рекомендацию и не принявшими мер ({len(r)}): разность "
-                   f"{fmt.num(estimate, 2)} — {judged}")
-        return {**row, "comparison": "recommended", "estimate": estimate, "t_stat": tt, "df": df, "p_value": p,
-                "improvement": improvement, "verdict_ru": verdict}
+        return judged("recommended", same, f"Сравнение с получившими ту же рекомендацию и не принявшими мер ({len(r)})",
+                      "разность")
     adjusted = _ancova(change[t.append(c)], wide[year - 1], t)
     if adjusted is None:
         return {**row, "comparison": "none", "verdict_ru":
                 f"{head} — значимость оценить нельзя: единиц слишком мало для поправки на исходный уровень "
                 f"(регрессия к среднему)"}
-    estimate, _, tt, df = adjusted
-    p, improvement, judged = _judge(polarity, estimate, tt, df, alpha)
-    verdict = (f"{head}. С поправкой на значение {year - 1} года (меры получали единицы с худшими значениями, "
-               f"а они улучшаются и сами — регрессия к среднему): эффект {fmt.num(estimate, 2)} — {judged}")
-    return {**row, "comparison": "adjusted", "estimate": estimate, "t_stat": tt, "df": df, "p_value": p,
-            "improvement": improvement, "verdict_ru": verdict}
+    return judged("adjusted", adjusted, f"С поправкой на значение {year - 1} года (меры получали единицы с худшими "
+                  "значениями, а они улучшаются и сами — регрессия к среднему)", "эффект")
 
 
 def effects(conn: Connection, year: int, s: dict, conditions: dict[str, dict] | None = None) -> pd.DataFrame:

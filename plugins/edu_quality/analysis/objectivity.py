@@ -212,20 +212,27 @@ def context_design(schools: pd.DataFrame) -> pd.DataFrame:
     return X.fillna(0.0)
 
 
-def model_z(share: np.ndarray, works: np.ndarray, X: np.ndarray, sampling: np.ndarray | None = None
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """A school's share (%) against what a least-squares model over the region's schools expects.
-    Returns (z, expected): z divides the residual by √(τ² + the school's own sampling variance), τ² being
-    the between-school variance left after sampling, max(0, Σresidual²/dof − mean sampling variance).
-    So a small school needs a larger deviation, and the spread of real schools is not mistaken for
-    sampling noise (cohorts and classes differ from year to year). `sampling` (in %²) replaces the
-    binomial variance of a share for a value that is not one (the task signal's difference)."""
+def _model_fit(share: np.ndarray, works: np.ndarray, X: np.ndarray, sampling: np.ndarray | None = None):
+    """The model both model_z and model_shrunk read: least-squares residuals and fitted values over the region's
+    schools, each school's sampling variance (%²; binomial unless given) and τ², the between-school variance left
+    after sampling, max(0, Σresidual²/dof − mean sampling variance)."""
     resid, fitted = ols_residuals(share, X)
     if sampling is None:
         p = np.clip(share / 100, 0.5 / works, 1 - 0.5 / works)
         sampling = p * (1 - p) / works * 1e4
     dof = max(len(share) - X.shape[1] - 1, 1)
     tau2 = max(0.0, float((resid ** 2).sum() / dof - sampling.mean()))
+    return resid, fitted, sampling, tau2
+
+
+def model_z(share: np.ndarray, works: np.ndarray, X: np.ndarray, sampling: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """A school's share (%) against what a least-squares model over the region's schools expects.
+    Returns (z, expected): z divides the residual by √(τ² + the school's own sampling variance) (_model_fit).
+    So a small school needs a larger deviation, and the spread of real schools is not mistaken for
+    sampling noise (cohorts and classes differ from year to year). `sampling` (in %²) replaces the
+    binomial variance of a share for a value that is not one (the task signal's difference)."""
+    resid, fitted, sampling, tau2 = _model_fit(share, works, X, sampling)
     return resid / np.sqrt(tau2 + sampling), fitted
 
 
@@ -233,19 +240,15 @@ def model_shrunk(share: np.ndarray, works: np.ndarray, X: np.ndarray) -> tuple[n
     """The empirical-Bayes estimate of each school's true share under model_z's model — the expected value
     plus the residual shrunk by τ²/(τ² + σ²ᵢ) — and its 95 % interval (posterior sd √(τ²σ²ᵢ/(τ² + σ²ᵢ))), %.
     A small school's estimate stays near what its context predicts unless its own works say otherwise."""
-    resid, fitted = ols_residuals(share, X)
-    p = np.clip(share / 100, 0.5 / works, 1 - 0.5 / works)
-    sampling = p * (1 - p) / works * 1e4
-    dof = max(len(share) - X.shape[1] - 1, 1)
-    tau2 = max(0.0, float((resid ** 2).sum() / dof - sampling.mean()))
+    resid, fitted, sampling, tau2 = _model_fit(share, works, X)
     if tau2 == 0:
         # No spread beyond sampling noise is left: the model cannot say how far a school may be from it, so the
         # school keeps its own share and its sampling interval.
-        estimate, half = share.astype(float), 1.959964 * np.sqrt(sampling)
+        estimate, half = share.astype(float), bunching.Z95 * np.sqrt(sampling)
         return estimate, np.clip(estimate - half, 0, 100), np.clip(estimate + half, 0, 100)
     weight = tau2 / (tau2 + sampling)
     estimate = fitted + weight * resid
-    half = 1.959964 * np.sqrt(weight * sampling)
+    half = bunching.Z95 * np.sqrt(weight * sampling)
     return estimate, np.clip(estimate - half, 0, 100), np.clip(estimate + half, 0, 100)
 
 

@@ -587,6 +587,33 @@ def _example(row) -> str:
     return f"{_group(row.subject, row.grade)} — {found}" + (f" ({after})" if after else "")
 
 
+def pooled_z(assessed: pd.DataFrame, s: dict) -> dict[tuple[str, str], float]:
+    """Per school × kind: all the school's assessed groups together, as Stouffer's z of their one-sided p-values,
+    measured from the region's empirical null (Efron): the median and the interquartile spread of that z over the
+    region's schools, the spread never below the theoretical 1. A weak inflation spread over every subject shows
+    only here; the empirical null keeps the lasting differences between schools (a strong school is strong in
+    every subject, so its groups are not independent) from passing for a sign. A kind with two judged signals
+    (journal, gia) takes the larger z."""
+    p = s["objectivity"]["rollup"]["pooled"]
+    judged = assessed[assessed["p_value"].notna()]
+    if judged.empty:
+        return {}
+    z = sps.norm.isf(judged["p_value"].astype(float).clip(1e-15, 1 - 1e-15))
+    per = judged.assign(z=z).groupby(["signal_code", "school_code"])["z"].agg(["sum", "size"])
+    per = per[per["size"] >= int(p["min_groups"])]
+    out: dict[tuple[str, str], float] = {}
+    for code, g in per.groupby(level="signal_code"):
+        stouffer = g["sum"] / np.sqrt(g["size"])
+        centre, spread = 0.0, 1.0
+        if len(g) >= int(p["null_min_schools"]):
+            q1, q3 = stouffer.quantile([0.25, 0.75])
+            centre, spread = float(stouffer.median()), max(float(q3 - q1) / 1.349, 1.0)
+        kind = SIGNALS[code][0]
+        for (_, school), value in ((stouffer - centre) / spread).items():
+            out[(school, kind)] = max(out.get((school, kind), -math.inf), float(value))
+    return out
+
+
 def verdicts(sig: pd.DataFrame, data: YearData, s: dict) -> pd.DataFrame:
     """One row per school × kind: groups assessed and flagged, whether the kind agrees, the evidence."""
     share = float(s["objectivity"]["rollup"]["min_share_of_groups"])
@@ -599,6 +626,7 @@ def verdicts(sig: pd.DataFrame, data: YearData, s: dict) -> pd.DataFrame:
     present = set(zip(sig["school_code"], sig["signal_kind"]))
     first_verdict = sig.drop_duplicates(["school_code", "signal_kind"]).set_index(
         ["school_code", "signal_kind"])["verdict_ru"]
+    pooled, z_min = pooled_z(assessed, s), float(s["objectivity"]["rollup"]["pooled"]["z_min"])
     examples = {}
     flagged = assessed[assessed["flagged"].astype(bool)]
     top = flagged.sort_values("p_value").groupby(["school_code", "signal_kind"]).head(3)
@@ -611,20 +639,25 @@ def verdicts(sig: pd.DataFrame, data: YearData, s: dict) -> pd.DataFrame:
             if key not in present:
                 note = ("предыдущий год не загружен" if kind == "jump" and not data.previous_loaded else
                         "нет данных для этого вида сигналов")
-                rows.append((school, kind, kind_name, 0, 0, False, f"{kind_name}: {note}"))
+                rows.append((school, kind, kind_name, 0, 0, False, f"{kind_name}: {note}", None))
                 continue
             n_assessed, n_flagged = (int(counts.at[key, "size"]), int(counts.at[key, "sum"])) if key in counts.index \
                 else (0, 0)
             need = max(1, min(by_kind.get(kind, min_groups), n_assessed), math.ceil(share / 100 * n_assessed))
-            agrees = n_assessed > 0 and n_flagged >= need
+            z = pooled.get(key)
+            by_groups, by_pool = n_assessed > 0 and n_flagged >= need, z is not None and z >= z_min
             if n_assessed == 0:
                 evidence = f"{kind_name}: ни одна группа не оценена ({first_verdict[key]})"
             else:
                 evidence = (f"{kind_name}: отмечено {n_flagged} из {fmt.count(n_assessed, 'группы', 'групп', 'групп')} "
                             f"(нужно не меньше {need})")
+                if z is not None:
+                    evidence += (f"; все группы вместе: z = {fmt.num(z, 1)} при пороге {fmt.num(z_min, 1)} "
+                                 f"(от разброса между ОО региона){' — вид согласуется' if by_pool else ''}")
                 if key in examples:
                     evidence += ": " + "; ".join(examples[key])
-            rows.append((school, kind, kind_name, n_assessed, n_flagged, bool(agrees), evidence))
+            rows.append((school, kind, kind_name, n_assessed, n_flagged, bool(by_groups or by_pool), evidence,
+                         None if z is None else round(z, 3)))
     return pd.DataFrame(rows, columns=out_cols)
 
 

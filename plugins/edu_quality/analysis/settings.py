@@ -113,10 +113,17 @@ class Gia(_Section):
     boundary_min_share: Percent
 
 
+class Pooled(_Section):
+    z_min: Positive
+    min_groups: Count
+    null_min_schools: Count
+
+
 class Rollup(_Section):
     min_share_of_groups: Percent
     min_groups: Count
     min_groups_by_kind: dict[Literal[KINDS_OF_SIGNALS], Count] | None = None
+    pooled: Pooled
 
 
 class ClaimedDetection(_Section):

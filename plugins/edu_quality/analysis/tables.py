@@ -12,7 +12,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "estimate_high"),
     # The school's verdict per kind of signal (objectivity.verdicts).
     "core.objectivity_verdict": (
-        "school_code", "signal_kind", "kind_name_ru", "groups_assessed", "groups_flagged", "agrees", "evidence_ru"),
+        "school_code", "signal_kind", "kind_name_ru", "groups_assessed", "groups_flagged", "agrees", "evidence_ru",
+        "pooled_z"),
     # The school's status (run.py).
     "core.school_status": (
         "school_code", "municipality_code", "low_results", "unfavorable_conditions", "biased_results_suspected",

@@ -170,21 +170,26 @@ def summarise(regions: list[dict]) -> dict:
     }
 
 
-def run(n_regions: int, workdir: Path, progress=print) -> dict:
+def run(n_regions: int, workdir: Path, progress=print, jobs: int = 1) -> dict:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     from edu_quality.warehouse.embedded import start
 
     server = start().replace("postgresql://", "postgresql+psycopg2://", 1)
     regions, started = [], time.monotonic()
-    for i in range(n_regions):
-        t = time.monotonic()
-        regions.append(run_region(i, server, workdir))
-        r = regions[-1]
-        done = time.monotonic() - started
-        progress(f"[{i + 1}/{n_regions}] регион {i} ({'без завышений' if r['clean'] else 'с закладками'}): "
-                 f"подозрения {r['suspected']}, заложено {r['planted']} — {time.monotonic() - t:.0f} с, "
-                 f"осталось около {done / (i + 1) * (n_regions - i - 1) / 60:.0f} мин")
+    # Each region has a database of its own, so regions run side by side (one process per core).
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(run_region, i, server, workdir) for i in range(n_regions)]
+        for future in as_completed(futures):
+            r = future.result()
+            regions.append(r)
+            done, left = time.monotonic() - started, n_regions - len(regions)
+            progress(f"[{len(regions)}/{n_regions}] регион {r['index']} "
+                     f"({'без завышений' if r['clean'] else 'с закладками'}): подозрения {r['suspected']}, "
+                     f"заложено {r['planted']} — осталось около {done / len(regions) * left / 60:.0f} мин")
+    regions.sort(key=lambda r: r["index"])
     return {"measured_on": date.today().isoformat(), "regions": n_regions, "clean_every": CLEAN_EVERY,
-            "schools_per_region": SCHOOLS,
+            "schools_per_region": SCHOOLS, "jobs": max(1, jobs),
             "students_per_class": STUDENTS_PER_CLASS, "seconds": round(time.monotonic() - started),
             "targets": TARGETS, "summary": summarise(regions), "by_region": regions}
 
@@ -193,7 +198,7 @@ def _cmd_accuracy(args) -> int:
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="edu-quality-accuracy-") as tmp:
-        result = run(args.regions, Path(tmp), progress=lambda line: print(line, flush=True))
+        result = run(args.regions, Path(tmp), progress=lambda line: print(line, flush=True), jobs=args.jobs)
     s = result["summary"]
     print(f"Итого: полнота {s['overall']['recall']}, точность {s['overall']['precision']}; "
           f"ложных подозрений на 300 ОО в регионах без завышений: {s['clean']['per_300']}")
@@ -211,5 +216,6 @@ def _cmd_accuracy(args) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("accuracy", help="точность выявления необъективности на сгенерированных регионах с закладками")
     p.add_argument("--regions", type=int, default=20)
+    p.add_argument("--jobs", type=int, default=1, help="регионов одновременно (по процессу на ядро)")
     p.add_argument("--record", help="записать итоги в JSON (docs/objectivity_accuracy.json — их приводит методика)")
     p.set_defaults(func=_cmd_accuracy)

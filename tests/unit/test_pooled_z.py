@@ -56,3 +56,22 @@ def test_a_kind_with_two_signals_takes_the_larger():
                        _assessed(np.full((3, 4), 0.5)).assign(signal_code="journal_lowered")])
     got = pooled_z(frame, SETTINGS)
     assert abs(got[("OO001", "journal")] - 4.0) < 1e-9 and abs(got[("OO001", "jump")] - 2.0) < 1e-9
+
+
+def test_boundary_alone_makes_a_verdict_only_at_its_own_threshold_and_no_other_kind_does():
+    from edu_quality.analysis.objectivity import school_verdict
+    from edu_quality.analysis.settings import load_settings
+
+    settings = load_settings()
+    alone = settings["objectivity"]["rollup"]["pooled"]["alone_z_by_kind"]
+    assert set(alone) == {"boundary"}
+
+    def row(school, kind, agrees, z):
+        return dict(school_code=school, signal_kind=kind, kind_name_ru=f"Вид {kind}", groups_assessed=16,
+                    groups_flagged=3, agrees=agrees, evidence_ru=f"{kind}: пример", pooled_z=z)
+
+    ver = pd.DataFrame([row("A", "boundary", True, alone["boundary"] + 0.1), row("B", "boundary", True,
+                        alone["boundary"] - 0.1), row("C", "jump", True, 20.0), row("D", "boundary", False, None)])
+    out = school_verdict(ver, settings)["biased_results_suspected"].to_dict()
+    assert out == {"A": True, "B": False, "C": False, "D": False}
+    assert "одного этого вида достаточно" in school_verdict(ver, settings).at["A", "biased_evidence_ru"]

@@ -664,14 +664,24 @@ def verdicts(sig: pd.DataFrame, data: YearData, s: dict) -> pd.DataFrame:
 def school_verdict(ver: pd.DataFrame, s: dict) -> pd.DataFrame:
     """Per school: the agreeing kinds, suspected or not, and the evidence text."""
     need = int(s["objectivity"]["suspected_min_kinds"])
+    alone = s["objectivity"]["rollup"]["pooled"].get("alone_z_by_kind") or {}
     out = []
     for school, g in ver.groupby("school_code", sort=True):
         agree = g[g["agrees"]]
         kinds = list(agree["signal_kind"])
         assessed = int((g["groups_assessed"] > 0).sum())
+        # A kind that is a fingerprint of the manipulation itself suffices alone when all groups together say so.
+        strong = [(r.kind_name_ru, r.pooled_z, alone[r.signal_kind]) for r in agree.itertuples()
+                  if r.signal_kind in alone and r.pooled_z is not None and not pd.isna(r.pooled_z)
+                  and r.pooled_z >= float(alone[r.signal_kind])]
         # Kinds resting on the same pair of results count once towards the verdict.
-        suspected = len({SAME_EVIDENCE.get(k, k) for k in kinds}) >= need
-        if suspected:
+        suspected = len({SAME_EVIDENCE.get(k, k) for k in kinds}) >= need or bool(strong)
+        if suspected and len({SAME_EVIDENCE.get(k, k) for k in kinds}) < need:
+            name, z, thr = strong[0]
+            text = (f"признаки необъективности: {name[0].lower() + name[1:]} — во всех группах вместе z = "
+                    f"{fmt.num(z, 1)} при пороге {fmt.exact(float(thr))}, при котором одного этого вида достаточно"
+                    " — " + " | ".join(agree["evidence_ru"]))
+        elif suspected:
             text = (f"признаки необъективности: согласуются {fmt.count(len(kinds), 'вид', 'вида', 'видов')} "
                     f"сигналов из {assessed} оценённых — "
                     + " | ".join(agree["evidence_ru"]))

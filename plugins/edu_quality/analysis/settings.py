@@ -117,6 +117,7 @@ class Pooled(_Section):
     z_min: Positive
     min_groups: Count
     null_min_schools: Count
+    alone_z_by_kind: dict[Literal[KINDS_OF_SIGNALS], Positive] | None = None
 
 
 class Rollup(_Section):

@@ -59,8 +59,11 @@ def failpoint(name: str) -> None:
         return
     mark = os.environ.get(MARK_ENV)
     if mark:
-        with open(mark, "w", encoding="utf-8") as f:
+        # Written aside and renamed: a test that sees the mark appear reads it whole, never an empty file.
+        part = f"{mark}.{os.getpid()}.part"
+        with open(part, "w", encoding="utf-8") as f:
             f.write(f"{name} {os.getpid()}\n")
+        os.replace(part, mark)
     if action == "sleep":
         time.sleep(seconds)
         return

@@ -142,6 +142,10 @@ class FileLoad:
         header = d.column_spec(d.keys()[-1]).header
         self.cur.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"keys|{s.year}|{s.source}",))
         match = " and ".join(f"o.{k} = m.{k}" for k in key)
+        # The rows just copied are not in the table's statistics yet, so the planner takes this file for one row
+        # and joins by nested loop: quadratic in the year's rows (minutes for a few tens of thousands). A hash
+        # join is linear whatever the statistics say.
+        self.cur.execute("set local enable_nestloop = off")
         self.cur.execute(
             f"with repeated as (select m.row_number, min(l.file_name) as first_file from {table} m "
             f"join {table} o on o.year = m.year and {match} and o.load_id <> m.load_id "
@@ -156,6 +160,7 @@ class FileLoad:
              f"«{header}»: повтор ключа (в этом файле или в другом файле того же года): эта же запись уже загружена "
              "из файла «"))
         moved = self.cur.rowcount
+        self.cur.execute("reset enable_nestloop")
         s.rows_loaded -= moved
         s.rows_quarantined += moved
 

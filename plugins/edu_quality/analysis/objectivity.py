@@ -672,11 +672,11 @@ def school_verdict(ver: pd.DataFrame, s: dict) -> pd.DataFrame:
         assessed = int((g["groups_assessed"] > 0).sum())
         # A kind that is a fingerprint of the manipulation itself suffices alone when all groups together say so.
         strong = [(r.kind_name_ru, r.pooled_z, alone[r.signal_kind]) for r in agree.itertuples()
-                  if r.signal_kind in alone and r.pooled_z is not None and not pd.isna(r.pooled_z)
-                  and r.pooled_z >= float(alone[r.signal_kind])]
+                  if r.signal_kind in alone and not pd.isna(r.pooled_z) and r.pooled_z >= float(alone[r.signal_kind])]
         # Kinds resting on the same pair of results count once towards the verdict.
-        suspected = len({SAME_EVIDENCE.get(k, k) for k in kinds}) >= need or bool(strong)
-        if suspected and len({SAME_EVIDENCE.get(k, k) for k in kinds}) < need:
+        enough_kinds = len({SAME_EVIDENCE.get(k, k) for k in kinds}) >= need
+        suspected = enough_kinds or bool(strong)
+        if suspected and not enough_kinds:
             name, z, thr = strong[0]
             text = (f"признаки необъективности: {name[0].lower() + name[1:]} — во всех группах вместе z = "
                     f"{fmt.num(z, 1)} при пороге {fmt.exact(float(thr))}, при котором одного этого вида достаточно"

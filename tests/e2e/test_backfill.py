@@ -234,15 +234,17 @@ def backfilled(tmp_path_factory, warehouse, inbox):
     try:
         scheduler.cli("dags", "reserialize")
         scheduler.cli("dags", "unpause", DAG_ID)
+        # No `year`: each run takes the campaign of its logical date. One run at a time, in date order
+        # (a year's results compare with the year before), as `edu-quality run` does them one by one.
+        # Created before the scheduler starts: SQLite has one writer, and a starting scheduler holds it
+        # long enough for the backfill's insert to fail with "database is locked" (a CI run did).
+        conf = {"inbox": str(inbox), "output": str(output), "issued_on": ISSUED_ON}
+        scheduler.cli("backfill", "create", "--dag-id", DAG_ID, "--from-date", FROM_DATE, "--to-date", TO_DATE,
+                      "--max-active-runs", "1", "--dag-run-conf", json.dumps(conf))
         scheduler.start("api-server", "api-server", "--host", "127.0.0.1", "--port", str(scheduler.port),
                         "--workers", "1")
         scheduler.wait_until("the api-server", scheduler.api_ready, 180)
         scheduler.start("scheduler", "scheduler")
-        # No `year`: each run takes the campaign of its logical date. One run at a time, in date order
-        # (a year's results compare with the year before), as `edu-quality run` does them one by one.
-        conf = {"inbox": str(inbox), "output": str(output), "issued_on": ISSUED_ON}
-        scheduler.cli("backfill", "create", "--dag-id", DAG_ID, "--from-date", FROM_DATE, "--to-date", TO_DATE,
-                      "--max-active-runs", "1", "--dag-run-conf", json.dumps(conf))
         scheduler.wait_until(
             "the backfill's runs",
             lambda: len(scheduler.runs()) == len(YEARS) and all(

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from edu_quality.config import PATHS
 from edu_quality.sources.contract import OLYMPIAD_STAGES, OLYMPIAD_STATUSES
+from edu_quality.warehouse.frames import read_frame
 
 from .names import ANALYSIS_SOURCES, rests_on_vpr
 
@@ -25,8 +26,7 @@ def sql(name: str) -> str:
 
 
 def query(conn: Connection, name: str, **params) -> pd.DataFrame:
-    result = conn.execute(text(sql(name)), params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return read_frame(conn, sql(name), **params)
 
 
 def _numeric(frame: pd.DataFrame, columns) -> pd.DataFrame:

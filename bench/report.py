@@ -54,12 +54,25 @@ def figures(run: dict) -> dict:
     }
 
 
+def _machine_state(run: dict) -> list[str]:
+    """How busy the machine was: the load average before the run and as each stage ended; HarfBuzz-subset."""
+    m = run["machine"]
+    if "load_average_before" not in m:  # runs recorded before these were
+        return []
+    ends = ", ".join(f"{name} {_n(stage['load_average_end'], 1)}" for name, stage in run["stages"].items()
+                     if stage.get("load_average_end") is not None)
+    fonts = ("подмножество шрифтов для PDF строит HarfBuzz-subset" if m.get("harfbuzz_subset") else
+             "HarfBuzz-subset не установлен: подмножество шрифтов для PDF строит fontTools, медленнее")
+    return [f"Состояние машины: средняя нагрузка за минуту до начала — {_n(m['load_average_before'], 1)} "
+            f"при {m['cores']} ядрах; в конце этапов — {ends}; {fonts}.", ""]
+
+
 def _run_section(run: dict) -> list[str]:
     f, st, m = figures(run), run["stages"], run["machine"]
     lines = [f"## Масштаб: {SCALE_NAMES.get(run['scale'], run['scale'])}", "",
              f"Команда: `{run['command']}` · {run['date']} · {m['cpu']}, {m['cores']} ядра, "
              f"{m['memory_gib']} ГиБ ОЗУ · "
-             f"PostgreSQL {run['postgres']} (встроенный) · Python {m['python']}", "",
+             f"PostgreSQL {run['postgres']} (встроенный) · Python {m['python']}", "", *_machine_state(run),
              f"Строк результатов за год: **{_n(f['rows_total'])}**, из них ВПР {_n(f['vpr_rows'])}.", "",
              "| Этап | Строк | Время, с | Строк/с | Пик RSS, МиБ |", "| --- | ---: | ---: | ---: | ---: |"]
     gen = st["generate"]

@@ -40,7 +40,10 @@ def run_stage(name: str, env: dict, **kwargs) -> dict:
     result = json.loads(out.strip().splitlines()[-1])
     rss_mib = usage.ru_maxrss / 1024
     print(f"  {name}: {seconds:.1f} s, peak RSS {rss_mib:.0f} MiB", flush=True)
-    return {"seconds": round(seconds, 2), "rss_mib": round(rss_mib), "result": result}
+    # The machine's 1-minute load average as the stage ends: about the cores' count when the stage had them to
+    # itself, more when something else ran beside it.
+    return {"seconds": round(seconds, 2), "rss_mib": round(rss_mib), "result": result,
+            "load_average_end": round(os.getloadavg()[0], 2)}
 
 
 def machine() -> dict:
@@ -49,7 +52,16 @@ def machine() -> dict:
     mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal"))
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 ** 2, 1),
-            "python": platform.python_version(), "os": platform.platform()}
+            "python": platform.python_version(), "os": platform.platform(),
+            "load_average_before": round(os.getloadavg()[0], 2), "harfbuzz_subset": _harfbuzz_subset()}
+
+
+def _harfbuzz_subset() -> bool:
+    """Whether WeasyPrint subsets fonts with HarfBuzz (libharfbuzz-subset) rather than its fontTools fallback,
+    which took half of each school PDF's time when measured."""
+    out = subprocess.run([sys.executable, "-c", "from weasyprint.text.ffi import harfbuzz_subset\n"
+                          "print(harfbuzz_subset is not None)"], cwd=ROOT, capture_output=True, text=True)
+    return out.stdout.strip() == "True"
 
 
 def bench_env(home: Path) -> dict:

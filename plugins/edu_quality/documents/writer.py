@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,8 @@ from sqlalchemy.engine import Engine
 from edu_quality.config import PATHS
 from edu_quality.documents import paths, queries
 from edu_quality.documents.templating import environment
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,16 @@ def atomic_write(path: Path, data: bytes) -> None:
 # The time fontTools stamps into each embedded font subset (head.modified) — otherwise the moment of writing,
 # which made two renderings of one HTML differ in bytes. Fixed, the same HTML gives the same PDF.
 REPRODUCIBLE_EPOCH = "946684800"  # 2000-01-01; SOURCE_DATE_EPOCH set by the operator wins
+
+
+def _warn_without_harfbuzz_subset() -> None:
+    """Said once per process: without libharfbuzz-subset WeasyPrint subsets every PDF's fonts with fontTools,
+    which was half of a school PDF's time when measured (docs/benchmarks.md)."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if harfbuzz_subset is None:
+        log.warning("libharfbuzz-subset is not installed: PDF fonts are subset by fontTools, about twice as slow "
+                    "(Debian/Ubuntu: apt-get install libharfbuzz-subset0; see the README)")
 
 
 def _pdf(html: bytes) -> bytes:
@@ -109,7 +122,7 @@ def write_many(documents: list[Document], workers: int | None = None) -> Iterato
     # start children: write one after another there; the DAG already maps municipalities over workers.
     if workers > 1 and len(documents) > 1 and not multiprocessing.current_process().daemon:
         if any("pdf" in d.formats for d in documents):  # imported once here, the forked workers inherit it
-            import weasyprint  # noqa: F401
+            _warn_without_harfbuzz_subset()
         with ProcessPoolExecutor(max_workers=workers) as pool:
             yield from pool.map(write, documents, chunksize=4)
     else:

@@ -5,6 +5,10 @@ are by default ratios of the summed numerators and denominators (not means of sc
 school of 30 pupils weighs less than a school of 900. An indicator may ask for another aggregation
 (catalog.AGGREGATIONS): a share of schools, a mean or median of school values, or a difference of two
 ratios. A year is recomputed as a whole in one transaction.
+
+The big sources are read once per year, not once per indicator: the queries in sql/indicators/_aggregates/
+(ВПР works counted by school × subject × grade × mark × journal mark, ГИА's first attempts) become temporary
+tables of the transaction, named after their files, and the indicators' queries read those.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import logging
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from edu_quality.config import PATHS
 from edu_quality.faults import failpoint
 from edu_quality.indicators.catalog import Indicator, load_catalog, publish
 
@@ -132,6 +137,23 @@ def ensure_source_tables(conn, catalog: list[Indicator]) -> None:
             conn.exec_driver_sql(ddl)
 
 
+AGGREGATES = PATHS.indicators / "_aggregates"
+
+
+def create_aggregates(conn, year: int) -> list[str]:
+    """Each sql/indicators/_aggregates/<name>.sql of the year as the temporary table <name>, dropped at commit,
+    with its statistics (the indicators' joins are planned on them)."""
+    names = []
+    for path in sorted(AGGREGATES.glob("*.sql")):
+        name = path.stem
+        conn.execute(text(f"drop table if exists pg_temp.{name}"))
+        conn.execute(text(f"create temporary table {name} on commit drop as {path.read_text(encoding='utf-8')}"),
+                     {"year": year})
+        conn.execute(text(f"analyze pg_temp.{name}"))
+        names.append(name)
+    return names
+
+
 def compute_year(engine: Engine, year: int, catalog: list[Indicator] | None = None) -> dict:
     catalog = catalog or load_catalog()
     refresh_statistics(engine)
@@ -139,6 +161,7 @@ def compute_year(engine: Engine, year: int, catalog: list[Indicator] | None = No
         ensure_source_tables(conn, catalog)
         publish(conn, catalog)
         conn.execute(text("delete from core.indicator_value where year = :year"), {"year": year})
+        create_aggregates(conn, year)
         for ind in catalog:
             params = {"year": year, "code": ind.code, "scale": ind.scale, "min_den": ind.min_denominator}
             school_sql, higher_sql = statements(ind)

@@ -1,16 +1,13 @@
--- One result per participant and subject: the first attempt that counts. Annulled results count
--- nowhere; a retake («пересдача») replaces nothing and stands only where the main result was annulled.
+-- One result per participant and subject: the first attempt that counts with a test score
+-- (sql/indicators/_aggregates/gia_first_scored_attempts.sql).
 with attempts as (
-    select g.school_code, g.subject, g.test_score,
-           row_number() over (partition by g.school_code, g.participant_hash, g.exam_form, g.subject
-                              order by g.exam_date, g.status = 'пересдача', g.load_id, g.row_number) as attempt
-    from core.gia_result g
-    where g.year = :year and g.exam_form = 'ЕГЭ' and g.status <> 'аннулирован'
-      and g.test_score is not null
+    select school_code, subject, test_score
+    from gia_first_scored_attempts
+    where exam_form = 'ЕГЭ'
 )
 select s.school_code,
-       count(a.test_score) filter (where a.attempt = 1 and a.test_score >= 90) as numerator,
-       count(a.test_score) filter (where a.attempt = 1)                        as denominator
+       count(a.test_score) filter (where a.test_score >= 90) as numerator,
+       count(a.test_score) as denominator
 from core.school s
 left join attempts a on a.school_code = s.school_code
 where s.year = :year

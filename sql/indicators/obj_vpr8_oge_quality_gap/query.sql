@@ -2,25 +2,21 @@
 -- above what the same cohort then gets at the externally supervised ОГЭ point to a ВПР not checked
 -- objectively. The first ratio is ВПР's (numerator, denominator), the one subtracted is ОГЭ's.
 with vpr8 as (
-    select school_code, count(*) filter (where mark >= 4) as good, count(*) as works
-    from core.vpr_result
+    select school_code, coalesce(sum(works) filter (where mark >= 4), 0) as good, sum(works) as works
+    from vpr_marks
     where year = :year - 1 and grade = 8 and subject in ('Русский язык', 'Математика')
     group by school_code
 ),
--- ОГЭ: one result per participant and subject: the first attempt that counts. Annulled results count
--- nowhere; a retake («пересдача») replaces nothing and stands only where the main result was annulled.
+-- ОГЭ: one result per participant and subject, the first attempt that counts
+-- (sql/indicators/_aggregates/gia_first_attempts.sql).
 attempts as (
-    select g.school_code, g.subject, g.mark,
-           row_number() over (partition by g.school_code, g.participant_hash, g.exam_form, g.subject
-                              order by g.exam_date, g.status = 'пересдача', g.load_id, g.row_number) as attempt
-    from core.gia_result g
-    where g.year = :year and g.exam_form = 'ОГЭ' and g.status <> 'аннулирован'
-      and g.subject in ('Русский язык', 'Математика')
+    select school_code, subject, mark
+    from gia_first_attempts
+    where exam_form = 'ОГЭ' and subject in ('Русский язык', 'Математика')
 ),
 oge as (
     select school_code, count(*) filter (where mark >= 4) as good, count(*) as results
     from attempts
-    where attempt = 1
     group by school_code
 )
 select s.school_code,

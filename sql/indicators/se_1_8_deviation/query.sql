@@ -4,20 +4,16 @@ with form as (
     from core.self_evaluation
     where year = :year and indicator_code = '1.8' and count_value is not null
 ),
--- One result per participant and subject: the first attempt that counts. Annulled results count
--- nowhere; a retake («пересдача») replaces nothing and stands only where the main result was annulled.
+-- One result per participant and subject: the first attempt that counts with a test score
+-- (sql/indicators/_aggregates/gia_first_scored_attempts.sql).
 attempts as (
-    select g.school_code, g.test_score,
-           row_number() over (partition by g.school_code, g.participant_hash, g.exam_form, g.subject
-                              order by g.exam_date, g.status = 'пересдача', g.load_id, g.row_number) as attempt
-    from core.gia_result g
-    where g.year = :year and g.exam_form = 'ЕГЭ' and g.status <> 'аннулирован'
-      and g.subject = 'Русский язык' and g.test_score is not null
+    select school_code, test_score
+    from gia_first_scored_attempts
+    where exam_form = 'ЕГЭ' and subject = 'Русский язык'
 ),
 computed as (
     select school_code, avg(test_score) as average
     from attempts
-    where attempt = 1
     group by school_code
 )
 select s.school_code,

@@ -1,6 +1,7 @@
+-- ВПР works counted by mark and journal mark (sql/indicators/_aggregates/vpr_marks.sql).
 select school_code,
-       sum(mark)  as numerator,
-       count(*)   as denominator
-from core.vpr_result
+       sum(mark * works) as numerator,
+       sum(works) as denominator
+from vpr_marks
 where year = :year
 group by school_code

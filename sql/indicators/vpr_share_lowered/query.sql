@@ -1,7 +1,8 @@
+-- ВПР works counted by mark and journal mark (sql/indicators/_aggregates/vpr_marks.sql).
 select school_code,
-       count(*) filter (where mark < journal_mark) as numerator,
-       count(*)                                     as denominator
-from core.vpr_result
+       coalesce(sum(works) filter (where mark < journal_mark), 0) as numerator,
+       sum(works) as denominator
+from vpr_marks
 where year = :year
   and journal_mark is not null
 group by school_code

@@ -1,7 +1,8 @@
+-- ВПР works counted by mark and journal mark (sql/indicators/_aggregates/vpr_marks.sql).
 select school_code,
-       count(*) filter (where abs(mark - journal_mark) >= 2) as numerator,
-       count(*)                                              as denominator
-from core.vpr_result
+       coalesce(sum(works) filter (where abs(mark - journal_mark) >= 2), 0) as numerator,
+       sum(works) as denominator
+from vpr_marks
 where year = :year
   and journal_mark is not null
 group by school_code

@@ -1,6 +1,7 @@
+-- ВПР works counted by mark and journal mark (sql/indicators/_aggregates/vpr_marks.sql).
 select school_code,
-       count(*) filter (where mark >= 4) as numerator,
-       count(*)                          as denominator
-from core.vpr_result
+       coalesce(sum(works) filter (where mark >= 4), 0) as numerator,
+       sum(works) as denominator
+from vpr_marks
 where year = :year
 group by school_code

@@ -85,7 +85,8 @@ def _run_section(run: dict) -> list[str]:
                  f"{_n(st['ingest']['seconds'], 1)} | {_n(f['rows_total'] / st['ingest']['seconds'])} | {rss} |")
     lines.append(f"| — из них ВПР | {_n(f['vpr_rows'])} | {_n(f['vpr_seconds'], 1)} | {_n(f['vpr_rate'])} | |")
     for phase, title in (("read", "чтение файла"), ("prepare", "разбор ячеек и производные столбцы"),
-                         ("validate", "Great Expectations"), ("load", "COPY и фиксация")):
+                         ("validate", "Great Expectations"), ("load", "COPY и фиксация"),
+                         ("keys", "проверка повторов ключей по году (с ожиданием очереди)")):
         sec = f["phases"].get(phase)
         if sec is not None:  # summed over the files (process time, not wall time, when files load at once)
             lines.append(f"| — ВПР: {title}{' (сумма по файлам)' if f['workers'] > 1 else ''} | | {_n(sec, 1)} | "
@@ -124,7 +125,7 @@ def _run_section(run: dict) -> list[str]:
     if total:
         shares = ", ".join(f"{title} — {f['phases'].get(k, 0) / total * 100:.0f} %" for k, title in (
             ("validate", "Great Expectations"), ("prepare", "разбор ячеек"), ("read", "чтение"),
-            ("load", "COPY и фиксация")))
+            ("load", "COPY и фиксация"), ("keys", "проверка повторов ключей")) if k in f["phases"])
         lines += ["", f"Куда уходит время загрузки ВПР: {shares}."]
     lines += ["", "| Цель | Факт | Итог |", "| --- | --- | --- |"]
     if f["copy_share"] is not None:

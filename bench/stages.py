@@ -15,9 +15,9 @@ from pathlib import Path
 
 
 def _vpr_columns() -> str:
-    from edu_quality.warehouse.tables import TABLES
+    from edu_quality.warehouse.tables import table_spec
 
-    return ", ".join(TABLES["vpr"][1] + ["load_id", "row_number"])
+    return ", ".join(table_spec("vpr")[1] + ["load_id", "row_number"])
 
 
 def generate(scale: str, year: int, inbox: str, seed: int) -> dict:

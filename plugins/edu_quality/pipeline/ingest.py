@@ -160,6 +160,9 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
                      stats.rows_loaded, stats.rows_quarantined)
         stats.message = describe_shape(shape)
         started = time.perf_counter()
+        load.check_keys()  # timed apart: it waits for another file of the source to commit, and scans the year
+        stats.timed("keys", started)
+        started = time.perf_counter()
         load.commit()
         stats.timed("load", started)
         return stats

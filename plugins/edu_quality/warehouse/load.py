@@ -84,6 +84,7 @@ class FileLoad:
         stats.load_id = self.cur.fetchone()[0]
         self._replace_earlier()
         self.side: dict = {}  # rows for the description's side table (schools: municipality code → name)
+        self._keys_checked = False
 
     def _replace_earlier(self) -> None:
         """Earlier versions of this file: their rows go (first, so the new rows' keys are free and COPY goes
@@ -115,10 +116,15 @@ class FileLoad:
             _copy(self.cur, "core.data_issue", issues.assign(load_id=self.stats.load_id)[
                 ["load_id", "row_number", "column_name", "rules", "reason"]])
 
+    def check_keys(self) -> None:
+        """Once, after the last chunk: the rows whose key another file of the year holds go to quarantine."""
+        if self.description.key_in_table and not self._keys_checked:
+            self._quarantine_keys_other_files_hold()
+        self._keys_checked = True
+
     def commit(self) -> LoadStats:
         s = self.stats
-        if self.description.key_in_table:
-            self._quarantine_keys_other_files_hold()
+        self.check_keys()
         if self.side:
             sql, params = SIDE_TABLES[self.description.side_table["rule"]][1](s.year, s.load_id, self.side)
             self.cur.executemany(sql, params)

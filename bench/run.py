@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         result = json.loads(recorded.read_text(encoding="utf-8"))
         result.setdefault("resumed", []).append(datetime.now().isoformat(timespec="minutes"))
         return _run_stages(args, env, inbox, work, output, result, started)
+    load_before = round(os.getloadavg()[0], 2)  # before the run does anything, generation included
     fresh_home(home, env)
     shutil.rmtree(output, ignore_errors=True)
     stages: dict[str, dict] = {}
@@ -132,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         stages["generate"] = run_stage("generate", env, scale=args.scale, year=args.year, inbox=str(inbox),
                                        seed=args.seed)
     result = {"scale": args.scale, "year": args.year, "seed": args.seed, "command": command,
-              "date": datetime.now().isoformat(timespec="minutes"), "machine": machine(), "postgres": "?",
+              "date": datetime.now().isoformat(timespec="minutes"),
+              "machine": {**machine(), "load_average_before": load_before}, "postgres": "?",
               "stages": stages, "complete": False}
     return _run_stages(args, env, inbox, work, output, result, started)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 
 from edu_quality.warehouse.frames import read_frame
@@ -48,3 +49,15 @@ def test_no_rows_give_the_columns_and_other_types_keep_the_cursors_values(wareho
     assert list(empty.columns) == ["n", "count", "share", "flag", "code", "name"] and empty.empty
     assert mixed["doc"].tolist() == [{"a": 1}] and str(mixed["day"].tolist()[0]) == "2025-05-01"
     assert cursor.iloc[0, 1] == {"a": 1}
+
+
+def test_empty_text_one_null_column_and_the_parameters_checked_as_execute_checks_them(warehouse):
+    with warehouse.connect() as conn:
+        texts = read_frame(conn, "select * from (values (1, ''), (2, null)) v(n, t) order by n")
+        single = read_frame(conn, "select t from (values (1, 'a'), (2, null), (3, 'b')) v(n, t) order by n")
+        extra = read_frame(conn, "select :a as a", a=1, unused=2)
+        with pytest.raises(KeyError, match="needs parameters"):
+            read_frame(conn, "select :a as a, :b as b", a=1)
+    assert texts["t"].tolist()[0] == "" and pd.isna(texts["t"].tolist()[1])
+    assert len(single) == 3 and single["t"].tolist()[0] == "a" and pd.isna(single["t"].tolist()[1])
+    assert extra["a"].tolist() == [1]

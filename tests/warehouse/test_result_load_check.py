@@ -74,3 +74,22 @@ def test_a_load_id_is_not_moved_in_place(conn):
     _copy(conn, load_id)
     with pytest.raises(IntegrityError, match="is not updated"):
         conn.execute(text("update core.vpr_result set load_id = -1 where load_id = :l"), {"l": load_id})
+
+
+def test_a_load_with_rows_keeps_its_id_and_truncating_the_log_empties_the_results(conn):
+    load_id = _load(conn)
+    _copy(conn, load_id)
+    with pytest.raises(IntegrityError, match="has result rows"), conn.begin_nested():
+        conn.execute(text("update core.load_log set load_id = -5 where load_id = :l"), {"l": load_id})
+    conn.execute(text("update core.load_log set message = 'x' where load_id = :l"), {"l": load_id})  # other columns
+    conn.execute(text("truncate core.load_log cascade"))
+    assert conn.execute(text("select count(*) from core.vpr_result")).scalar_one() == 0
+
+
+def test_the_check_functions_are_not_for_everyone(conn):
+    granted = conn.execute(text(
+        "select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+        "where n.nspname = 'core' and p.proname in ('check_result_load_ids', 'cascade_result_loads', "
+        "'truncate_result_loads', 'refuse_load_id_change') and has_function_privilege('public', p.oid, 'execute')"
+    )).scalar_one()
+    assert granted == 0

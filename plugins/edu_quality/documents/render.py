@@ -173,13 +173,16 @@ def school_document(context: dict, out_dir: Path, formats: tuple[str, ...]) -> w
 
 def render_schools(engine: Engine, year: int, out_dir: Path, issued_on: date,
                    formats: tuple[str, ...] = ("html", "pdf", "docx"), workers: int | None = None,
-                   only_municipality: str | None = None) -> int:
+                   only_municipality: str | None = None, also: tuple[writer.Document, ...] = ()) -> int:
+    """The schools' documents; `also`: other documents (a municipality's reports) written in the same pool of
+    processes, first, so that no core waits while one process writes the long reports after the schools."""
     documents = [school_document(c, out_dir, formats)
                  for c in school_contexts(engine, year, issued_on, only_municipality)]
     records = []
-    for written in writer.write_many(documents, workers):
+    for i, written in enumerate(writer.write_many([*also, *documents], workers)):
         records += written
-        failpoint("documents.school")
+        if i >= len(also):
+            failpoint("documents.school")
     writer.record(engine, year, records)
-    log.info("wrote %d files for %d schools", len(records), len(documents))
+    log.info("wrote %d files for %d schools and %d other documents", len(records), len(documents), len(also))
     return len(records)

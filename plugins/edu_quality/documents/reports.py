@@ -184,6 +184,15 @@ def _report_formats(pdf: bool) -> tuple[str, ...]:
 
 def render_municipality(engine: Engine, year: int, code: str, out_dir: Path, issued_on: date,
                         pdf: bool = True) -> int:
+    """The municipality's reports (municipality_documents), written one after another."""
+    documents = municipality_documents(engine, year, code, out_dir, issued_on, pdf)
+    records = [r for d in documents for r in writer.write(d)]
+    writer.record(engine, year, records)
+    return len(records)
+
+
+def municipality_documents(engine: Engine, year: int, code: str, out_dir: Path, issued_on: date,
+                           pdf: bool = True) -> list[writer.Document]:
     """The analytical report (HTML, PDF; may be published), and in the internal folder the draft order (HTML,
     PDF and an editable DOCX) and the annex with what may not be published (per-school objectivity evidence,
     heads' deficits by name)."""
@@ -201,9 +210,7 @@ def render_municipality(engine: Engine, year: int, code: str, out_dir: Path, iss
                         stem=internal / f"{code_part}_проект_распоряжения", formats=_report_formats(pdf) + ("docx",),
                         root=root, docx_template=ORDER_TEMPLATE),
     ]
-    records = [r for d in documents for r in writer.write(d)]
-    writer.record(engine, year, records)
-    return len(records)
+    return documents
 
 
 # What the public index may link: the reports. Draft orders, the internal annexes and the schools' documents

@@ -7,6 +7,7 @@ year renders nothing, a killed run redoes the rest. The same inputs give byte-id
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -55,6 +56,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 REPRODUCIBLE_EPOCH = "946684800"  # 2000-01-01; SOURCE_DATE_EPOCH set by the operator wins
 
 
+@functools.cache
 def _warn_without_harfbuzz_subset() -> None:
     """Said once per process: without libharfbuzz-subset WeasyPrint subsets every PDF's fonts with fontTools,
     which was half of a school PDF's time when measured (docs/benchmarks.md)."""
@@ -126,6 +128,8 @@ def write_many(documents: list[Document], workers: int | None = None) -> Iterato
         with ProcessPoolExecutor(max_workers=workers) as pool:
             yield from pool.map(write, documents, chunksize=4)
     else:
+        if any("pdf" in d.formats for d in documents):
+            _warn_without_harfbuzz_subset()
         yield from map(write, documents)
 
 

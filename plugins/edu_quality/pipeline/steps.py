@@ -145,12 +145,13 @@ def municipalities(year: int) -> list[str]:
 def render_municipality(year: int, municipality_code: str, output: str, issued_on: str) -> int:
     """One municipality's documents: each school's recommendations, the analytical report, the draft order."""
     from edu_quality.documents.render import render_schools
-    from edu_quality.documents.reports import render_municipality as render_reports
+    from edu_quality.documents.reports import municipality_documents
 
     day = date.fromisoformat(issued_on)
     with _year_shared(year), advisory_lock(engine(), "documents", year, municipality_code):
-        return (render_schools(engine(), year, Path(output), day, only_municipality=municipality_code)
-                + render_reports(engine(), year, municipality_code, Path(output), day))
+        reports = municipality_documents(engine(), year, municipality_code, Path(output), day)
+        return render_schools(engine(), year, Path(output), day, only_municipality=municipality_code,
+                              also=tuple(reports))
 
 
 def publish(year: int, output: str, issued_on: str) -> str:

@@ -110,17 +110,17 @@ def _run_section(run: dict) -> list[str]:
                      f"{_n(st['indicators']['seconds'], 1)} | | {_n(st['indicators']['rss_mib'])} |")
     if "analysis" in st:
         lines.append(f"| Анализ | | {_n(st['analysis']['seconds'], 1)} | | {_n(st['analysis']['rss_mib'])} |")
-    if run.get("resumed"):
-        lines += ["", f"Прогон продолжен (`--resume`, {', '.join(run['resumed'])}) на той же базе после исправления "
-                      "этапа, на котором он остановился; уже записанные этапы не повторялись."]
-    if not run.get("complete", True):
-        lines += ["", f"**Прогон не завершён** (прерван или ещё идёт): записаны этапы {', '.join(st)}; "
-                      "остальные не замерены."]
     if "documents" in st:
         d = st["documents"]
         lines.append(f"| Документы (HTML, PDF, DOCX, отчёты) | {_n(d['result']['documents'])} док. | "
                      f"{_n(d['seconds'], 1)} | "
                      f"{_n(f['docs_rate'], 1)} док./с | {_n(d['rss_mib'])} |")
+    if run.get("resumed"):
+        lines += ["", f"Прогон продолжен (`--resume`, {', '.join(run['resumed'])}) на той же базе: этапы, записанные "
+                      "раньше, не повторялись, остальные замерены при продолжении."]
+    if not run.get("complete", True):
+        lines += ["", f"**Прогон не завершён** (прерван или ещё идёт): записаны этапы {', '.join(st)}; "
+                      "остальные не замерены."]
     total = sum(f["phases"].values())
     if total:
         shares = ", ".join(f"{title} — {f['phases'].get(k, 0) / total * 100:.0f} %" for k, title in (

@@ -159,13 +159,7 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
             log.info("%s: %d rows read, %d loaded, %d quarantined so far", file_name, stats.rows_read,
                      stats.rows_loaded, stats.rows_quarantined)
         stats.message = describe_shape(shape)
-        started = time.perf_counter()
-        load.check_keys()  # timed apart: it waits for another file of the source to commit, and scans the year
-        stats.timed("keys", started)
-        started = time.perf_counter()
-        load.commit()
-        stats.timed("load", started)
-        return stats
+        return _finish(load, stats)
     except FileRejected as exc:  # unreadable past its header: nothing of it is kept, and the year goes on
         load.close()
         stats.rows_read = stats.rows_loaded = stats.rows_quarantined = stats.data_issues = 0
@@ -173,6 +167,18 @@ def _ingest_file(engine: Engine, year: int, source_name: str, path: Path, file_n
     except BaseException:
         load.close()
         raise
+
+
+def _finish(load: FileLoad, stats: LoadStats) -> LoadStats:
+    """The year's key check, timed apart (it waits for another file of the source to commit, and scans the
+    year), then the commit."""
+    started = time.perf_counter()
+    load.check_keys()
+    stats.timed("keys", started)
+    started = time.perf_counter()
+    load.commit()
+    stats.timed("load", started)
+    return stats
 
 
 def _rejected(engine: Engine, stats: LoadStats, refs: list[int], reason_ru: str, reason_en: str) -> LoadStats:

@@ -182,15 +182,6 @@ def _report_formats(pdf: bool) -> tuple[str, ...]:
     return ("html", "pdf") if pdf else ("html",)
 
 
-def render_municipality(engine: Engine, year: int, code: str, out_dir: Path, issued_on: date,
-                        pdf: bool = True) -> int:
-    """The municipality's reports (municipality_documents), written one after another."""
-    documents = municipality_documents(engine, year, code, out_dir, issued_on, pdf)
-    records = [r for d in documents for r in writer.write(d)]
-    writer.record(engine, year, records)
-    return len(records)
-
-
 def municipality_documents(engine: Engine, year: int, code: str, out_dir: Path, issued_on: date,
                            pdf: bool = True) -> list[writer.Document]:
     """The analytical report (HTML, PDF; may be published), and in the internal folder the draft order (HTML,

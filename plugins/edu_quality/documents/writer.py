@@ -120,16 +120,14 @@ def write(document: Document) -> list[Record]:
 def write_many(documents: list[Document], workers: int | None = None) -> Iterator[list[Record]]:
     """Each document's records, in order, as it is written; in parallel processes where allowed."""
     workers = workers or min(os.cpu_count() or 1, 4)
+    if any("pdf" in d.formats for d in documents):  # imports WeasyPrint once here, the forked workers inherit it
+        _warn_without_harfbuzz_subset()
     # A daemonic process (a Celery prefork pool worker, where the CeleryExecutor runs tasks) may not
     # start children: write one after another there; the DAG already maps municipalities over workers.
     if workers > 1 and len(documents) > 1 and not multiprocessing.current_process().daemon:
-        if any("pdf" in d.formats for d in documents):  # imported once here, the forked workers inherit it
-            _warn_without_harfbuzz_subset()
         with ProcessPoolExecutor(max_workers=workers) as pool:
             yield from pool.map(write, documents, chunksize=4)
     else:
-        if any("pdf" in d.formats for d in documents):
-            _warn_without_harfbuzz_subset()
         yield from map(write, documents)
 
 

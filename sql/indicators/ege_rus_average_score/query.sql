@@ -1,9 +1,9 @@
 -- One result per participant and subject: the first attempt that counts with a test score
--- (sql/indicators/_aggregates/gia_first_scored_attempts.sql).
+-- (sql/indicators/_aggregates/gia_attempts.sql, first_scored).
 with attempts as (
     select school_code, subject, test_score
-    from gia_first_scored_attempts
-    where exam_form = 'ЕГЭ' and subject = 'Русский язык'
+    from gia_attempts
+    where first_scored and exam_form = 'ЕГЭ' and subject = 'Русский язык'
 )
 select s.school_code,
        coalesce(sum(a.test_score), 0) as numerator,

@@ -1,9 +1,9 @@
 -- One result per participant and subject: the first attempt that counts with a test score
--- (sql/indicators/_aggregates/gia_first_scored_attempts.sql).
+-- (sql/indicators/_aggregates/gia_attempts.sql, first_scored).
 with attempts as (
     select school_code, subject, test_score
-    from gia_first_scored_attempts
-    where exam_form = 'ЕГЭ'
+    from gia_attempts
+    where first_scored and exam_form = 'ЕГЭ'
 ),
 -- Only subjects whose minimum test score the year's gia_thresholds states can be judged.
 scored as (

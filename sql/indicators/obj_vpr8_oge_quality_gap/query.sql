@@ -8,11 +8,11 @@ with vpr8 as (
     group by school_code
 ),
 -- ОГЭ: one result per participant and subject, the first attempt that counts
--- (sql/indicators/_aggregates/gia_first_attempts.sql).
+-- (sql/indicators/_aggregates/gia_attempts.sql, first_attempt).
 attempts as (
     select school_code, subject, mark
-    from gia_first_attempts
-    where exam_form = 'ОГЭ' and subject in ('Русский язык', 'Математика')
+    from gia_attempts
+    where first_attempt and exam_form = 'ОГЭ' and subject in ('Русский язык', 'Математика')
 ),
 oge as (
     select school_code, count(*) filter (where mark >= 4) as good, count(*) as results

@@ -1,9 +1,9 @@
 -- One result per participant and subject: the first attempt that counts
--- (sql/indicators/_aggregates/gia_first_attempts.sql).
+-- (sql/indicators/_aggregates/gia_attempts.sql, first_attempt).
 with attempts as (
     select school_code, subject, mark
-    from gia_first_attempts
-    where exam_form = 'ОГЭ' and subject = 'Русский язык'
+    from gia_attempts
+    where first_attempt and exam_form = 'ОГЭ' and subject = 'Русский язык'
 )
 select s.school_code,
        count(a.mark) filter (where a.mark >= 4) as numerator,

@@ -5,11 +5,11 @@ with form as (
     where year = :year and indicator_code = '1.9' and count_value is not null
 ),
 -- One result per participant and subject: the first attempt that counts with a test score
--- (sql/indicators/_aggregates/gia_first_scored_attempts.sql).
+-- (sql/indicators/_aggregates/gia_attempts.sql, first_scored).
 attempts as (
     select school_code, test_score
-    from gia_first_scored_attempts
-    where exam_form = 'ЕГЭ' and subject = 'Математика профильная'
+    from gia_attempts
+    where first_scored and exam_form = 'ЕГЭ' and subject = 'Математика профильная'
 ),
 computed as (
     select school_code, avg(test_score) as average

@@ -5,11 +5,11 @@
 # including apache-airflow==3.3.2 itself, so pip cannot silently move Airflow to another version.
 FROM apache/airflow:3.3.2-python3.11
 
-# WeasyPrint (PDF reports) needs Pango/HarfBuzz from the OS; they are not in the Airflow image.
+# The PDFs (ReportLab, documents/pdf.py) need the DejaVu fonts, found through fontconfig.
 USER root
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+      fonts-dejavu-core fontconfig \
  && apt-get autoremove -yqq --purge \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/*

@@ -55,14 +55,17 @@ def figures(run: dict) -> dict:
 
 
 def _machine_state(run: dict) -> list[str]:
-    """How busy the machine was: the load average before the run and as each stage ended; HarfBuzz-subset."""
+    """How busy the machine was: the load average before the run and as each stage ended; what laid out PDFs."""
     m = run["machine"]
     if "load_average_before" not in m:  # runs recorded before these were
         return []
     ends = ", ".join(f"{name} {_n(stage['load_average_end'], 1)}" for name, stage in run["stages"].items()
                      if stage.get("load_average_end") is not None)
-    fonts = ("подмножество шрифтов для PDF строит HarfBuzz-subset" if m.get("harfbuzz_subset") else
-             "HarfBuzz-subset не установлен: подмножество шрифтов для PDF строит fontTools, медленнее")
+    if m.get("pdf_engine"):
+        fonts = f"PDF верстает {m['pdf_engine']}"
+    else:  # runs recorded while WeasyPrint laid out the PDFs
+        fonts = ("PDF верстал WeasyPrint, подмножество шрифтов строил HarfBuzz-subset" if m.get("harfbuzz_subset")
+                 else "PDF верстал WeasyPrint без HarfBuzz-subset (подмножество шрифтов строил fontTools, медленнее)")
     return [f"Состояние машины: средняя нагрузка за минуту до начала — {_n(m['load_average_before'], 1)} "
             f"при {m['cores']} ядрах; в конце этапов — {ends}; {fonts}.", ""]
 

@@ -53,15 +53,14 @@ def machine() -> dict:
                    if line.startswith("MemTotal"))
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 ** 2, 1),
             "python": platform.python_version(), "os": platform.platform(),
-            "load_average_before": round(os.getloadavg()[0], 2), "harfbuzz_subset": _harfbuzz_subset()}
+            "load_average_before": round(os.getloadavg()[0], 2), "pdf_engine": _pdf_engine()}
 
 
-def _harfbuzz_subset() -> bool:
-    """Whether WeasyPrint subsets fonts with HarfBuzz (libharfbuzz-subset) rather than its fontTools fallback,
-    which took half of each school PDF's time when measured."""
-    out = subprocess.run([sys.executable, "-c", "from weasyprint.text.ffi import harfbuzz_subset\n"
-                          "print(harfbuzz_subset is not None)"], cwd=ROOT, capture_output=True, text=True)
-    return out.stdout.strip() == "True"
+def _pdf_engine() -> str:
+    """What lays out the documents' PDFs (documents/pdf.py), with its version."""
+    from importlib.metadata import version
+
+    return f"ReportLab {version('reportlab')}"
 
 
 def bench_env(home: Path) -> dict:

@@ -71,14 +71,14 @@ _PARSE_ONE = """
 import importlib.util, sys
 spec = importlib.util.spec_from_file_location("dag_under_test", sys.argv[1])
 spec.loader.exec_module(importlib.util.module_from_spec(spec))
-heavy = sorted(m for m in ("pandas", "numpy", "great_expectations", "weasyprint", "scipy") if m in sys.modules)
+heavy = sorted(m for m in ("pandas", "numpy", "great_expectations", "reportlab", "scipy") if m in sys.modules)
 print("HEAVY=" + ",".join(heavy))
 """
 
 
 @pytest.mark.parametrize("path", sorted(DAGS.glob("*.py")), ids=lambda p: p.name)
 def test_dag_files_import_no_pandas_when_parsed(path, home):
-    """The DAG processor parses every file often: pandas, numpy, GX, WeasyPrint belong in tasks only."""
+    """The DAG processor parses every file often: pandas, numpy, GX, ReportLab belong in tasks only."""
     import os
     import subprocess
     import sys

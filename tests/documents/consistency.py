@@ -141,3 +141,26 @@ def head_names(engine, year: int) -> dict[str, str | None]:
     with engine.connect() as conn:
         return dict(conn.execute(text("select school_code, head_name from core.school where year = :y"),
                                  {"y": year}).all())
+
+
+def _letters(text_: str) -> str:
+    """Letters and digits only: what survives a PDF's line breaks, hyphens and table reading order."""
+    return re.sub(r"[\W_]+", "", text_.replace("\u00ad", ""))
+
+
+def pdf_text(pdf: Path) -> str:
+    """The PDF's text as poppler's `pdftotext -raw` reads it, in the order it was drawn (a table cell's lines
+    together): a reader independent of the one that wrote it."""
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def words_missing_from_pdf(html_path: Path) -> list[str]:
+    """Each word of the HTML's visible text (the charts' labels too) that the PDF beside it does not hold."""
+    page = html_path.read_text(encoding="utf-8")
+    page = re.sub(r"<(style|title)>.*?</\1>", " ", page, flags=re.S)
+    in_pdf = _letters(pdf_text(html_path.with_suffix(".pdf")))
+    words = {_letters(w) for w in visible_text(page).split()} - {""}
+    return sorted(w for w in words if w not in in_pdf)

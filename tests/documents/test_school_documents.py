@@ -5,6 +5,7 @@ holds one. The demo region (`edu-quality sample` defaults, as `make demo`) is ru
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from sqlalchemy import text
@@ -72,6 +73,17 @@ def test_the_head_is_addressed_by_name_and_the_results_are_not_for_teachers(demo
         assert text.startswith("Адресные рекомендации руководителю общеобразовательной организации"), school
         assert f"Руководитель: {heads.get(school) or 'не указан'}." in text, school
         assert "не используются для оценки деятельности отдельных педагогических работников" in text, school
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
+def test_every_pdf_holds_every_word_of_its_html(demo):
+    """The PDFs are laid out from the HTML by another engine (documents/pdf.py): read back by poppler, each
+    school's PDF and every report's holds each word its HTML shows — nothing dropped, charts' labels included."""
+    root = demo["output"] / str(demo["year"])
+    htmls = sorted(p for p in root.rglob("*.html") if p.with_suffix(".pdf").exists())
+    assert len(htmls) >= len(demo["pages"]) + 3
+    missing = {p.name: m[:5] for p in htmls if (m := consistency.words_missing_from_pdf(p))}
+    assert missing == {}
 
 
 def test_every_report_order_and_index_is_in_correct_russian_typography(demo):

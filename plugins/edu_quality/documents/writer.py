@@ -1,5 +1,5 @@
-"""The one writer of every document file — HTML, PDF (WeasyPrint), DOCX (docxtpl) — and of the
-`core.document` record of each.
+"""The one writer of every document file — HTML, PDF (laid out from the HTML: documents/pdf.py), DOCX (docxtpl) —
+and of the `core.document` record of each.
 
 Files are written atomically (a temporary file renamed over the old one). A document's HTML is written
 last, so an identical HTML on disk means its PDF and DOCX are complete too: a rerun of an unchanged
@@ -7,7 +7,6 @@ year renders nothing, a killed run redoes the rest. The same inputs give byte-id
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import logging
@@ -51,28 +50,10 @@ def atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-# The time fontTools stamps into each embedded font subset (head.modified) — otherwise the moment of writing,
-# which made two renderings of one HTML differ in bytes. Fixed, the same HTML gives the same PDF.
-REPRODUCIBLE_EPOCH = "946684800"  # 2000-01-01; SOURCE_DATE_EPOCH set by the operator wins
-
-
-@functools.cache
-def _warn_without_harfbuzz_subset() -> None:
-    """Said once per process: without libharfbuzz-subset WeasyPrint subsets every PDF's fonts with fontTools,
-    which was half of a school PDF's time when measured (docs/benchmarks.md)."""
-    from weasyprint.text.ffi import harfbuzz_subset
-
-    if harfbuzz_subset is None:
-        log.warning("libharfbuzz-subset is not installed: PDF fonts are subset by fontTools, about twice as slow "
-                    "(Debian/Ubuntu: apt-get install libharfbuzz-subset0; see the README)")
-
-
 def _pdf(html: bytes) -> bytes:
-    from weasyprint import HTML  # imported where it is used: heavy, and only PDF needs it
+    from edu_quality.documents.pdf import render_pdf  # imported where it is used: only PDF needs ReportLab
 
-    os.environ.setdefault("SOURCE_DATE_EPOCH", REPRODUCIBLE_EPOCH)
-
-    return HTML(string=html.decode("utf-8"), base_url=str(PATHS.templates)).write_pdf()
+    return render_pdf(html)
 
 
 def _docx(template: str, context: dict) -> bytes:
@@ -120,8 +101,10 @@ def write(document: Document) -> list[Record]:
 def write_many(documents: list[Document], workers: int | None = None) -> Iterator[list[Record]]:
     """Each document's records, in order, as it is written; in parallel processes where allowed."""
     workers = workers or min(os.cpu_count() or 1, 4)
-    if any("pdf" in d.formats for d in documents):  # imports WeasyPrint once here, the forked workers inherit it
-        _warn_without_harfbuzz_subset()
+    if any("pdf" in d.formats for d in documents):  # fonts registered once here, the forked workers inherit them
+        from edu_quality.documents.pdf import prepare
+
+        prepare()
     # A daemonic process (a Celery prefork pool worker, where the CeleryExecutor runs tasks) may not
     # start children: write one after another there; the DAG already maps municipalities over workers.
     if workers > 1 and len(documents) > 1 and not multiprocessing.current_process().daemon:

@@ -1,0 +1,443 @@
+"""PDF from a document's own HTML, laid out by ReportLab: the same text, tables and charts, at about a tenth of
+WeasyPrint's cost per page (a school's twelve pages: 1.2 CPU-s in WeasyPrint; see docs/benchmarks.md).
+
+The documents' templates use a small, fixed part of HTML: headings, paragraphs, numbered lists, tables with
+column widths, inline SVG bar charts, and the classes of `_base.css`. This module maps exactly that part to
+ReportLab's flowables, so the PDF holds the HTML's words by construction. A tag or class it does not know is an
+error naming it — a template change that this layout cannot show must fail the tests, not drop text.
+"""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from lxml import html as lxml_html
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+# _base.css, in ReportLab's terms (points, hex colours).
+MARGINS = dict(topMargin=18 * mm, rightMargin=15 * mm, bottomMargin=18 * mm, leftMargin=20 * mm)
+TEXT, GRID, HEAD_BG, RISK, GOOD = "#111111", "#bbbbbb", "#eef1f5", "#b00020", "#1b6e20"
+CELL_BG = {"zlow": "#f6d5d9", "zhigh": "#d6ecd7"}
+INLINE_COLOUR = {"risk": RISK, "good": GOOD, "doc": "#555555", "": None}
+FONTS = {"sans": ("DejaVu Sans", "DejaVuSans"), "serif": ("DejaVu Serif", "DejaVuSerif")}
+STYLES = ("", "-Bold", "-Oblique", "-BoldOblique")
+UNIT_SPACE = re.compile(r"(\d) (?=%|г\.)")
+# A table split over pages leaves at least this many of its rows (after the repeated header) at a page's foot.
+MIN_ROWS_AT_FOOT = 3
+
+
+class LayoutError(ValueError):
+    """The HTML uses something this layout does not show."""
+
+
+def _font_file(family: str, suffix: str) -> str:
+    """The font's file from fontconfig (which WeasyPrint needed too), else Debian's path."""
+    style = {"": "Book", "-Bold": "Bold", "-Oblique": "Oblique", "-BoldOblique": "Bold Oblique"}[suffix]
+    if family == "DejaVu Serif":
+        style = style.replace("Oblique", "Italic")
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:style={style}"], capture_output=True,
+                               text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        found = ""
+    stem = family.replace(" ", "") + (suffix.replace("Oblique", "Italic") if family == "DejaVu Serif" else suffix)
+    if found and Path(found).name == stem + ".ttf":
+        return found
+    fallback = Path("/usr/share/fonts/truetype/dejavu") / (stem + ".ttf")
+    if fallback.exists():
+        return str(fallback)
+    raise LayoutError(f"font {family} {style} not found (install fonts-dejavu-core; fc-match gave {found!r})")
+
+
+@cache
+def _font(kind: str) -> str:
+    """Register a DejaVu family once per process; its ReportLab name."""
+    family, name = FONTS[kind]
+    faces = [name + s for s in STYLES]
+    for face, suffix in zip(faces, STYLES):
+        pdfmetrics.registerFont(TTFont(face, _font_file(family, suffix)))
+    pdfmetrics.registerFontFamily(name, normal=faces[0], bold=faces[1], italic=faces[2], boldItalic=faces[3])
+    return name
+
+
+def prepare() -> None:
+    """Register the fonts now: a pool's forked workers then inherit them instead of each looking them up."""
+    for kind in FONTS:
+        _font(kind)
+
+
+def _styles(kind: str) -> dict[str, ParagraphStyle]:
+    font = _font(kind)
+    size = 11 if kind == "serif" else 10
+    base = ParagraphStyle("body", fontName=font, fontSize=size, leading=size * 1.35, textColor=TEXT, spaceAfter=6)
+    small = dict(fontSize=8.5, leading=8.5 * 1.3)
+    return {
+        "body": base,
+        "h1": ParagraphStyle("h1", base, fontName=font + "-Bold", fontSize=15, leading=18, spaceAfter=4),
+        "h2": ParagraphStyle("h2", base, fontName=font + "-Bold", fontSize=12, leading=15, spaceBefore=14,
+                             spaceAfter=2, keepWithNext=1),
+        "meta": ParagraphStyle("meta", base, fontSize=9, leading=12, textColor="#444444"),
+        "note": ParagraphStyle("note", base, fontSize=9, leading=12, spaceAfter=0),
+        "small": ParagraphStyle("small", base, **small),
+        "rec": ParagraphStyle("rec", base, **small, spaceBefore=2, spaceAfter=0),
+        "why-none": ParagraphStyle("why-none", base, **small, spaceBefore=2, spaceAfter=0, textColor="#444444",
+                                   fontName=font + "-Oblique"),
+        "doc": ParagraphStyle("doc", base, fontSize=8, leading=10, textColor="#555555"),
+        "risk": ParagraphStyle("risk", base, textColor=RISK, fontName=font + "-Bold"),
+        "center": ParagraphStyle("center", base, alignment=TA_CENTER),
+        "sign": ParagraphStyle("sign", base, spaceBefore=30),
+        "li": ParagraphStyle("li", base, fontSize=9, leading=12, spaceAfter=0, leftIndent=14, bulletIndent=0),
+        "chart-title": ParagraphStyle("chart-title", base, fontName=font + "-Bold", fontSize=8.5, leading=11,
+                                      spaceBefore=6, spaceAfter=1, keepWithNext=1),
+        # Narrow columns break a long word by the Russian hyphenation rules (pyphen, which WeasyPrint brings),
+        # not at any letter.
+        "td": ParagraphStyle("td", base, spaceAfter=0, leading=size * 1.3, hyphenationLang="ru_RU"),
+        "th": ParagraphStyle("th", base, fontName=font + "-Bold", fontSize=9, leading=11.5, spaceAfter=0,
+                             hyphenationLang="ru_RU"),
+    }
+
+
+def _classes(el) -> list[str]:
+    return (el.get("class") or "").split()
+
+
+def _inline(el, *, top: bool = True) -> str:
+    """The element's text and inline children as ReportLab paragraph markup (escaped)."""
+    parts = [escape(el.text or "")] if top else []
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str):  # a comment
+            parts.append(escape(child.tail or ""))
+            continue
+        inner = escape(child.text or "") + _inline(child, top=False)
+        if tag == "br":
+            parts.append("<br/>")
+        elif tag == "b":
+            parts.append(f"<b>{inner}</b>")
+        elif tag == "i":
+            parts.append(f"<i>{inner}</i>")
+        elif tag == "span":
+            classes = _classes(child) or [""]
+            unknown = [c for c in classes if c not in INLINE_COLOUR]
+            if unknown:
+                raise LayoutError(f"<span class={unknown[0]!r}> is not laid out in PDF")
+            colour = INLINE_COLOUR[classes[0]]
+            bold = classes[0] == "risk"
+            inner = f"<b>{inner}</b>" if bold else inner
+            inner = f"<font size=\"8\">{inner}</font>" if classes[0] == "doc" else inner
+            parts.append(f'<font color="{colour}">{inner}</font>' if colour else inner)
+        else:
+            raise LayoutError(f"<{tag}> inside a paragraph is not laid out in PDF")
+        parts.append(escape(child.tail or ""))
+    return _collapse("".join(parts)) if top else "".join(parts)
+
+
+def _collapse(markup: str) -> str:
+    """HTML's collapsing of white space; a number keeps its per cent sign on its line (« %» is written with a plain
+    space, and a browser may break there too). A soft hyphen stays a place a word may break."""
+    return UNIT_SPACE.sub("\\1\u00a0", re.sub(r"[ \t\r\n]+", " ", markup))
+
+
+def _text(markup: str) -> str:
+    return markup.strip()
+
+
+class _Rule(Flowable):
+    """h2's bottom border."""
+
+    def __init__(self, colour: str = "#999999"):
+        super().__init__()
+        self.colour = colour
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        return available_width, 6
+
+    def draw(self):
+        self.canv.setStrokeColor(colors.HexColor(self.colour))
+        self.canv.setLineWidth(0.75)
+        self.canv.line(0, 4, self.width, 4)
+
+
+def _svg(el, font: str) -> Drawing:
+    """An inline SVG chart of rectangles, lines and text (the `bars` macro) as a ReportLab drawing."""
+    width, height = float(el.get("width")), float(el.get("height"))
+    size = float(el.get("font-size") or 9)
+    # CSS pixels to points, as a browser prints them.
+    k = 0.75
+    drawing = Drawing(width * k, height * k)
+    for shape in el:
+        tag = shape.tag
+        if not isinstance(tag, str):
+            continue
+        tag = tag.rsplit("}", 1)[-1]
+        if tag == "rect":
+            x, y, w, h = (float(shape.get(a)) for a in ("x", "y", "width", "height"))
+            drawing.add(Rect(x * k, (height - y - h) * k, w * k, h * k, strokeColor=None,
+                             fillColor=colors.HexColor(shape.get("fill") or "#000000")))
+        elif tag == "text":
+            x, y = float(shape.get("x")), float(shape.get("y"))
+            anchor = {"end": "end", "middle": "middle"}.get(shape.get("text-anchor") or "", "start")
+            drawing.add(String(x * k, (height - y) * k, "".join(shape.itertext()), fontName=font,
+                               fontSize=float(shape.get("font-size") or size) * k, textAnchor=anchor,
+                               fillColor=colors.HexColor(shape.get("fill") or TEXT)))
+        elif tag == "line":
+            x1, y1, x2, y2 = (float(shape.get(a)) for a in ("x1", "y1", "x2", "y2"))
+            drawing.add(Line(x1 * k, (height - y1) * k, x2 * k, (height - y2) * k,
+                             strokeColor=colors.HexColor(shape.get("stroke") or "#000000"),
+                             strokeWidth=float(shape.get("stroke-width") or 1) * k))
+        else:
+            raise LayoutError(f"<{tag}> in a chart is not laid out in PDF")
+    return drawing
+
+
+class _Table(Table):
+    """A table that, split over pages, leaves no lone header or group row at a page's foot."""
+
+    page_height = 0.0  # the frame's whole height: on a fresh page any split is taken
+
+    def split(self, available_width, available_height):
+        parts = super().split(available_width, available_height)
+        fresh_page = available_height >= self.page_height - 1
+        if parts and not fresh_page and len(self._cellvalues) > self.repeatRows + MIN_ROWS_AT_FOOT:
+            if len(parts[0]._cellvalues) < self.repeatRows + MIN_ROWS_AT_FOOT:
+                return []
+        return parts
+
+
+class _Layout:
+    def __init__(self, kind: str, width: float, height: float):
+        self.kind, self.width, self.height = kind, width, height
+        self.styles = _styles(kind)
+        self.font = _font(kind)
+
+    def blocks(self, el) -> list:
+        out: list = []
+        if (el.text or "").strip():
+            out.append(Paragraph(_text(_inline_text(el.text)), self.styles["body"]))
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            out += self.block(child)
+            if (child.tail or "").strip():
+                out.append(Paragraph(_text(_inline_text(child.tail)), self.styles["body"]))
+        return out
+
+    def block(self, el) -> list:
+        tag, classes = el.tag, _classes(el)
+        if tag in ("h1", "h2"):
+            heading = Paragraph(_text(_inline(el)), self.styles[tag])
+            if tag == "h1":
+                return [heading]
+            rule = _Rule()
+            rule.keepWithNext = 1  # with the heading, to what follows
+            return [heading, rule]
+        if tag == "p":
+            return [self.paragraph(el, classes)]
+        if tag == "table":
+            return [self.table(el)]
+        if tag == "ol":
+            return self.ordered(el)
+        if tag == "div" and classes == ["chart"]:
+            return [KeepTogether(self.blocks(el))]
+        if tag == "div" and classes == ["chart-title"]:
+            return [Paragraph(_text(_inline(el)), self.styles["chart-title"])]
+        if tag == "svg" or (isinstance(tag, str) and tag.endswith("}svg")):
+            return [self.chart(el)]
+        raise LayoutError(f"<{tag}{' class=' + repr(' '.join(classes)) if classes else ''}> is not laid out in PDF")
+
+    def chart(self, el):
+        drawing = _svg(el, self.font)
+        if drawing.width > self.width:  # a chart wider than the page is shrunk to it, as a browser prints it
+            k = self.width / drawing.width
+            drawing.scale(k, k)
+            drawing.width, drawing.height = drawing.width * k, drawing.height * k
+        drawing.hAlign = "LEFT"
+        return drawing
+
+    def paragraph(self, el, classes: list[str]):
+        known = [c for c in classes if c in self.styles and c not in ("td", "th", "li", "body")]
+        if len(known) != len(classes):
+            raise LayoutError(f"<p class={' '.join(classes)!r}> is not laid out in PDF")
+        style = self.styles[known[0]] if known else self.styles["body"]
+        p = Paragraph(_text(_inline(el)), style)
+        if "note" in known:  # a grey panel with a left rule
+            box = Table([[p]], colWidths=[self.width], style=TableStyle([
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f6f6f6")),
+                ("LINEBEFORE", (0, 0), (0, -1), 2.25, colors.HexColor("#888888")),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+            box.spaceAfter = 8
+            return box
+        return p
+
+    def ordered(self, el) -> list:
+        out = []
+        for n, li in enumerate((c for c in el if c.tag == "li"), 1):
+            lead = li.__copy__()  # the item's own text and inline children, before its first paragraph
+            for child in list(lead):
+                if child.tag == "p":
+                    index = list(lead).index(child)
+                    for rest in list(lead)[index:]:
+                        lead.remove(rest)
+                    break
+            item = [Paragraph(_text(_inline(lead)), self.styles["li"], bulletText=f"{n}.")]
+            for p in (c for c in li if c.tag == "p"):
+                para = self.paragraph(p, _classes(p))
+                para.style = ParagraphStyle(para.style.name + "-li", para.style, leftIndent=14)
+                item.append(para)
+            item.append(Spacer(0, 4))
+            out.append(KeepTogether(item))
+        return out
+
+    def table(self, el):
+        small = "small" in _classes(el)
+        z = "z" in _classes(el)
+        widths = []
+        for col in el.iter("col"):
+            m = re.search(r"width:\s*([\d.]+)%", col.get("style") or "")
+            widths.append(self.width * float(m.group(1)) / 100 if m else None)
+        rows, commands, header_rows = [], [], 0
+        spans: set[tuple[int, int]] = set()
+        for part in el:
+            trs = [part] if part.tag == "tr" else list(part.iter("tr")) if part.tag in ("thead", "tbody") else []
+            for tr in trs:
+                r = len(rows)
+                if part.tag == "thead":
+                    header_rows += 1
+                row, c = [], 0
+                for cell in tr:
+                    if cell.tag not in ("td", "th"):
+                        continue
+                    while (r, c) in spans:
+                        row.append("")
+                        c += 1
+                    row.append(self.cell(cell, small, z, (r, c), commands))
+                    span = int(cell.get("colspan") or 1)
+                    if span > 1:
+                        commands.append(("SPAN", (c, r), (c + span - 1, r)))
+                        row += [""] * (span - 1)
+                    c += span
+                rows.append(row)
+                if r == header_rows and part.tag != "thead" and tr.findall("td") == [] and r == 0:
+                    header_rows = 1  # a first row of headings only is repeated on each page, as a thead is
+        n = max((len(r) for r in rows), default=0)
+        rows = [r + [""] * (n - len(r)) for r in rows]
+        if len(widths) != n:
+            widths = [None] * n
+        # As CSS's fixed table layout: columns without a width share what the others leave.
+        free = [i for i, w in enumerate(widths) if w is None]
+        if free:
+            rest = max(self.width - sum(w for w in widths if w is not None), 0) / len(free)
+            widths = [rest if w is None else w for w in widths]
+        padding = 2 if z else 3
+        style = [("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor(GRID)), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                 ("LEFTPADDING", (0, 0), (-1, -1), padding if z else 4),
+                 ("RIGHTPADDING", (0, 0), (-1, -1), padding if z else 4),
+                 ("TOPPADDING", (0, 0), (-1, -1), padding), ("BOTTOMPADDING", (0, 0), (-1, -1), padding + 1)]
+        table = _Table(rows, colWidths=widths, repeatRows=header_rows, style=TableStyle(style + commands),
+                      hAlign="LEFT")
+        table.spaceBefore, table.spaceAfter, table.page_height = 4, 8, self.height
+        return table
+
+    def cell(self, cell, small: bool, z: bool, at: tuple[int, int], commands: list):
+        r, c = at
+        classes = _classes(cell)
+        for child in cell:
+            if isinstance(child.tag, str) and child.tag not in ("b", "i", "span", "br"):
+                raise LayoutError(f"<{child.tag}> inside a table cell is not laid out in PDF")
+        header = cell.tag == "th"
+        base = self.styles["th" if header else "td"]
+        size = 7.5 if z else 8.5 if small and not header else base.fontSize
+        attrs = dict(fontSize=size, leading=size * 1.3)
+        unknown = [k for k in classes if k not in ("num", "nowrap", "risk", "good", *CELL_BG)]
+        if unknown:
+            raise LayoutError(f"<{cell.tag} class={unknown[0]!r}> is not laid out in PDF")
+        if "num" in classes:
+            attrs["alignment"] = TA_RIGHT
+        if "risk" in classes:
+            attrs.update(textColor=RISK, fontName=self.font + "-Bold")
+        if "good" in classes:
+            attrs["textColor"] = GOOD
+        if header:
+            commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(HEAD_BG)))
+        for k in classes:
+            if k in CELL_BG:
+                commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(CELL_BG[k])))
+        style = ParagraphStyle(f"{base.name}-{size}-{'-'.join(classes)}", base, **attrs)
+        return Paragraph(_text(_inline(cell)), style)
+
+
+def _inline_text(text: str) -> str:
+    return _collapse(escape(text))
+
+
+class _NumberedCanvas(rl_canvas.Canvas):
+    """«стр. N из M» at each page's bottom right: pages are kept until the total is known."""
+
+    def __init__(self, *args, footer_font: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+        self._footer_font = footer_font
+
+    def showPage(self):  # noqa: N802 (ReportLab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont(self._footer_font, 8)
+            self.setFillColor(colors.HexColor("#666666"))
+            width = self._pagesize[0]
+            self.drawRightString(width - MARGINS["rightMargin"], MARGINS["bottomMargin"] - 10 * mm,
+                                 f"стр. {self._pageNumber} из {total}")
+            super().showPage()
+        super().save()
+
+
+def render_pdf(html: bytes | str) -> bytes:
+    """The PDF of a document's HTML (A4; landscape where its style says `A4 landscape`)."""
+    text = html.decode("utf-8") if isinstance(html, bytes) else html
+    root = lxml_html.document_fromstring(text)
+    style = " ".join(s.text or "" for s in root.iter("style"))
+    kind = "serif" if "DejaVu Serif" in style.split("body", 1)[-1][:200] else "sans"
+    size = landscape(A4) if re.search(r"size:\s*A4\s+landscape", style) else A4
+    title = (root.findtext(".//title") or "").strip()
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(buffer, pagesize=size, title=title, author="", creator="edu-quality", invariant=1,
+                          **MARGINS)
+    # The page's content box is the CSS page's: no frame padding inside the margins.
+    doc.addPageTemplates([PageTemplate("page", [Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height,
+                                                      leftPadding=0, rightPadding=0, topPadding=0,
+                                                      bottomPadding=0)])])
+    layout = _Layout(kind, doc.width, doc.height)
+    body = root.find("body")
+    story = layout.blocks(body)
+    font = _font(kind)
+    doc.build(story, canvasmaker=lambda *a, **k: _NumberedCanvas(*a, footer_font=font, **k))
+    return buffer.getvalue()

@@ -1,0 +1,76 @@
+"""The PDF layout of the documents' HTML (documents/pdf.py): what it refuses, the page, reproducible bytes."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from edu_quality.documents.pdf import LayoutError, render_pdf
+
+PAGE = """<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Проба</title>
+<style>{style}</style></head><body>{body}</body></html>"""
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
+                                   reason="poppler-utils are not installed")
+
+
+def _page(body: str, style: str = "") -> str:
+    return PAGE.format(style=style, body=body)
+
+
+def _info(pdf: bytes, tmp_path) -> dict[str, str]:
+    path = tmp_path / "p.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+
+
+def _text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("body, named", [
+    ("<p>текст <u>подчёркнут</u></p>", "<u>"),
+    ('<p class="unknown">текст</p>', "unknown"),
+    ("<blockquote>цитата</blockquote>", "<blockquote>"),
+    ("<table><tr><td><p>абзац в ячейке</p></td></tr></table>", "<p> inside a table cell"),
+    ('<p><span class="loud">текст</span></p>', "loud"),
+])
+def test_what_it_cannot_show_is_an_error_naming_it(body, named):
+    with pytest.raises(LayoutError, match=named):
+        render_pdf(_page(body))
+
+
+def test_the_same_html_gives_the_same_bytes():
+    page = _page("<h1>Заголовок</h1><p>Абзац с <b>полужирным</b> и 23,1 %.</p>")
+    assert render_pdf(page) == render_pdf(page)
+    assert render_pdf(page) != render_pdf(page.replace("23,1", "23,2"))
+
+
+@needs_poppler
+def test_a4_portrait_or_landscape_as_the_style_says_and_pages_counted(tmp_path):
+    rows = "".join(f"<tr><td>Строка {i}</td><td class=\"num\">{i},0 %</td></tr>" for i in range(120))
+    body = f"<h2>Таблица</h2><table><colgroup><col style=\"width:70%\"><col></colgroup>" \
+           f"<tr><th>Показатель</th><th>Значение</th></tr>{rows}</table>"
+    portrait = render_pdf(_page(body))
+    landscape = render_pdf(_page(body, "@page { size: A4 landscape; }"))
+    assert _info(portrait, tmp_path)["Page size"].split()[:3] == ["595.276", "x", "841.89"]
+    assert _info(landscape, tmp_path)["Page size"].split()[:3] == ["841.89", "x", "595.276"]
+    pages = int(_info(portrait, tmp_path)["Pages"])
+    text = _text(portrait, tmp_path)
+    assert pages >= 3 and f"стр. 1 из {pages}" in text and f"стр. {pages} из {pages}" in text
+    # The heading row is repeated on each page, as a thead is.
+    assert text.count("Показатель Значение") == pages
+    assert all(f"Строка {i}" in text for i in range(120))
+
+
+@needs_poppler
+def test_a_number_keeps_its_per_cent_sign_and_a_chart_its_labels(tmp_path):
+    words = " ".join(["слово"] * 11)
+    svg = ('<div class="chart"><div class="chart-title">Доля</div><svg xmlns="http://www.w3.org/2000/svg" '
+           'width="480" height="22" font-family="DejaVu Sans" font-size="9"><text x="0" y="11">ОО</text>'
+           '<rect x="95" y="2" width="300" height="12" fill="#eef1f5"/><text x="400" y="11">35,0 %</text></svg></div>')
+    text = _text(render_pdf(_page(f"<p>{words} 35,0 % {words} 12,5 % {words}</p>{svg}")), tmp_path)
+    assert "\n%" not in text and "ОО" in text and "35,0 %" in text.replace("\u00a0", " ")

@@ -74,3 +74,14 @@ def test_a_number_keeps_its_per_cent_sign_and_a_chart_its_labels(tmp_path):
            '<rect x="95" y="2" width="300" height="12" fill="#eef1f5"/><text x="400" y="11">35,0 %</text></svg></div>')
     text = _text(render_pdf(_page(f"<p>{words} 35,0 % {words} 12,5 % {words}</p>{svg}")), tmp_path)
     assert "\n%" not in text and "ОО" in text and "35,0 %" in text.replace("\u00a0", " ")
+
+
+@needs_poppler
+def test_a_row_taller_than_a_page_is_split_inside_and_loses_nothing(tmp_path):
+    codes = [f"S{i:07d}" for i in range(2500)]
+    body = (f"<h2>Школы</h2><table><tr><th>№</th><th>Коды</th></tr><tr><td>1</td><td>{' '.join(codes)}</td></tr>"
+            "<tr><td>2</td><td>последняя строка</td></tr></table>")
+    pdf = render_pdf(_page(body))
+    text = _text(pdf, tmp_path)
+    assert int(_info(pdf, tmp_path)["Pages"]) > 2
+    assert set(codes) <= set(text.split()) and "последняя строка" in text

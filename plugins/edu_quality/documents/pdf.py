@@ -222,6 +222,12 @@ class _Table(Table):
     def split(self, available_width, available_height):
         parts = super().split(available_width, available_height)
         fresh_page = available_height >= self.page_height - 1
+        if not parts and fresh_page and not self.splitInRow:
+            # A row taller than a whole page: it alone is split inside, as a browser does.
+            self.splitInRow = 1
+            parts = super().split(available_width, available_height)
+            for part in parts:
+                part.splitInRow = 0
         if parts and not fresh_page and len(self._cellvalues) > self.repeatRows + MIN_ROWS_AT_FOOT:
             if len(parts[0]._cellvalues) < self.repeatRows + MIN_ROWS_AT_FOOT:
                 return []

@@ -4,12 +4,14 @@ cycle (its own documents, its municipality's report and order, the publication i
 from __future__ import annotations
 
 import csv
+import shutil
 import zipfile
 from xml.dom import minidom
 
 import pytest
 
 from sample_region import generate
+from tests.documents.consistency import pdf_text
 from tests.reliability.cycle import run_cycle
 
 YEAR = 2063
@@ -75,6 +77,15 @@ def test_docx_stays_valid_xml(cycle):
             for name in z.namelist():
                 if name.endswith(".xml"):
                     minidom.parseString(z.read(name))  # raises on broken XML
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
+def test_the_pdf_shows_the_name_as_text(cycle):
+    """The PDF is laid out from the escaped HTML: the name's markup is shown as text, never read as ReportLab's."""
+    out, code = cycle
+    pdf = next(out.rglob(f"{code}_рекомендации.pdf"))
+    shown = " ".join(pdf_text(pdf).split())
+    assert "<script>alert(1)</script>" in shown and "{{ 7*7 }}" in shown and "</w:t>" in shown
 
 
 def test_the_reminders_list_holds_no_live_formula(cycle):

@@ -46,7 +46,7 @@ FONTS = {"sans": ("DejaVu Sans", "DejaVuSans"), "serif": ("DejaVu Serif", "DejaV
 STYLES = ("", "-Bold", "-Oblique", "-BoldOblique")
 UNIT_SPACE = re.compile(r"(\d) (?=%|г\.)")
 # A table split over pages leaves at least this many of its rows (after the repeated header) at a page's foot.
-MIN_ROWS_AT_FOOT = 3
+MIN_ROWS_AT_FOOT = 2
 
 
 class LayoutError(ValueError):
@@ -112,7 +112,7 @@ def _styles(kind: str) -> dict[str, ParagraphStyle]:
         "li": ParagraphStyle("li", base, fontSize=9, leading=12, spaceAfter=0, leftIndent=14, bulletIndent=0),
         "chart-title": ParagraphStyle("chart-title", base, fontName=font + "-Bold", fontSize=8.5, leading=11,
                                       spaceBefore=6, spaceAfter=1, keepWithNext=1),
-        # Narrow columns break a long word by the Russian hyphenation rules (pyphen, which WeasyPrint brings),
+        # Narrow columns break a long word by the Russian hyphenation rules (pyphen's dictionary),
         # not at any letter.
         "td": ParagraphStyle("td", base, spaceAfter=0, leading=size * 1.3, hyphenationLang="ru_RU"),
         "th": ParagraphStyle("th", base, fontName=font + "-Bold", fontSize=9, leading=11.5, spaceAfter=0,
@@ -222,12 +222,13 @@ class _Table(Table):
     def split(self, available_width, available_height):
         parts = super().split(available_width, available_height)
         fresh_page = available_height >= self.page_height - 1
-        if not parts and fresh_page and not self.splitInRow:
+        if not parts and fresh_page:
             # A row taller than a whole page: it alone is split inside, as a browser does.
             self.splitInRow = 1
             parts = super().split(available_width, available_height)
-            for part in parts:
-                part.splitInRow = 0
+            self.splitInRow = 0
+        for part in parts:  # the parts are new tables: they keep the rules
+            part.page_height, part.splitInRow = self.page_height, 0
         if parts and not fresh_page and len(self._cellvalues) > self.repeatRows + MIN_ROWS_AT_FOOT:
             if len(parts[0]._cellvalues) < self.repeatRows + MIN_ROWS_AT_FOOT:
                 return []

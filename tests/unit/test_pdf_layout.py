@@ -85,3 +85,18 @@ def test_a_row_taller_than_a_page_is_split_inside_and_loses_nothing(tmp_path):
     text = _text(pdf, tmp_path)
     assert int(_info(pdf, tmp_path)["Pages"]) > 2
     assert set(codes) <= set(text.split()) and "последняя строка" in text
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils are not installed")
+@pytest.mark.parametrize("style, face", [
+    ('body { font-family: "DejaVu Sans", sans-serif; }', "DejaVuSans"),
+    # The draft order's own rule after _base.css's: the last one wins, as in CSS.
+    ('body { font-family: "DejaVu Sans", sans-serif; } .x { } body { font-family: "DejaVu Serif", serif; }',
+     "DejaVuSerif"),
+])
+def test_the_body_face_is_the_last_body_rule(style, face, tmp_path):
+    path = tmp_path / "f.pdf"
+    path.write_bytes(render_pdf(_page("<p>Текст <b>распоряжения</b></p>", style)))
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    names = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
+    assert names == {face, face + "-Bold"}

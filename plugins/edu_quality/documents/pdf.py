@@ -114,9 +114,11 @@ def _styles(kind: str) -> dict[str, ParagraphStyle]:
                                       spaceBefore=6, spaceAfter=1, keepWithNext=1),
         # Narrow columns break a long word by the Russian hyphenation rules (pyphen's dictionary),
         # not at any letter.
-        "td": ParagraphStyle("td", base, spaceAfter=0, leading=size * 1.3, hyphenationLang="ru_RU"),
+        # and a compound word («материально-техническому») at its own hyphen.
+        "td": ParagraphStyle("td", base, spaceAfter=0, leading=size * 1.3, hyphenationLang="ru_RU",
+                             embeddedHyphenation=1),
         "th": ParagraphStyle("th", base, fontName=font + "-Bold", fontSize=9, leading=11.5, spaceAfter=0,
-                             hyphenationLang="ru_RU"),
+                             hyphenationLang="ru_RU", embeddedHyphenation=1),
     }
 
 
@@ -432,12 +434,16 @@ def render_pdf(html: bytes | str) -> bytes:
     text = html.decode("utf-8") if isinstance(html, bytes) else html
     root = lxml_html.document_fromstring(text)
     style = " ".join(s.text or "" for s in root.iter("style"))
-    kind = "serif" if "DejaVu Serif" in style.split("body", 1)[-1][:200] else "sans"
+    # The last `body` rule wins, as in CSS: the draft order's own sets a serif face over _base.css's sans.
+    body_rules = re.findall(r"(?<![\w.-])body\s*\{([^}]*)\}", style)
+    kind = "serif" if body_rules and "DejaVu Serif" in body_rules[-1] else "sans"
     size = landscape(A4) if re.search(r"size:\s*A4\s+landscape", style) else A4
     title = (root.findtext(".//title") or "").strip()
     buffer = io.BytesIO()
+    font = _font(kind)
+    # The canvas starts in the document's face, not Helvetica (which has no Cyrillic).
     doc = BaseDocTemplate(buffer, pagesize=size, title=title, author="", creator="edu-quality", invariant=1,
-                          **MARGINS)
+                          initialFontName=font, **MARGINS)
     # The page's content box is the CSS page's: no frame padding inside the margins.
     doc.addPageTemplates([PageTemplate("page", [Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height,
                                                       leftPadding=0, rightPadding=0, topPadding=0,
@@ -445,6 +451,5 @@ def render_pdf(html: bytes | str) -> bytes:
     layout = _Layout(kind, doc.width, doc.height)
     body = root.find("body")
     story = layout.blocks(body)
-    font = _font(kind)
     doc.build(story, canvasmaker=lambda *a, **k: _NumberedCanvas(*a, footer_font=font, **k))
     return buffer.getvalue()

@@ -237,6 +237,35 @@ class _Table(Table):
         return parts
 
 
+class _HeadingAndTable(KeepTogether):
+    """A heading with the table it introduces: together on this page when the table's first rows fit under it
+    (the table then continues on the next pages), else both on the next page — never the heading alone."""
+
+    def split(self, available_width, available_height):
+        heading, rule, table = self._content
+        above = sum(f.wrap(available_width, available_height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+                    for f in (heading, rule))
+        if above < available_height:
+            table.wrap(available_width, available_height - above)
+            parts = table.split(available_width, available_height - above - table.getSpaceBefore())
+            if parts:
+                return [heading, rule, *parts]
+        return super().split(available_width, available_height)
+
+
+def _headings_with_their_tables(flowables: list) -> list:
+    out: list = []
+    for f in flowables:
+        if isinstance(f, _Table) and len(out) >= 2 and isinstance(out[-1], _Rule) and out[-1].keepWithNext:
+            heading, rule = out[-2], out.pop()
+            out.pop()
+            heading.keepWithNext = rule.keepWithNext = 0
+            out.append(_HeadingAndTable([heading, rule, f]))
+        else:
+            out.append(f)
+    return out
+
+
 class _Layout:
     def __init__(self, kind: str, width: float, height: float):
         self.kind, self.width, self.height = kind, width, height
@@ -253,7 +282,7 @@ class _Layout:
             out += self.block(child)
             if (child.tail or "").strip():
                 out.append(Paragraph(_text(_inline_text(child.tail)), self.styles["body"]))
-        return out
+        return _headings_with_their_tables(out)
 
     def block(self, el) -> list:
         tag, classes = el.tag, _classes(el)

@@ -67,20 +67,22 @@ def _by_school(values: list[dict]) -> dict[str, list]:
     return by_school
 
 
-def _grouped(conn, name: str, year: int, key: str = "school_code") -> dict[str, list[dict]]:
+def _grouped(conn, name: str, year: int, codes: list[str], key: str = "school_code") -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for r in queries.run(conn, QUERIES + name, year=year).mappings():
+    for r in queries.run(conn, QUERIES + name, year=year, school_codes=codes).mappings():
         out.setdefault(r[key], []).append(dict(r))
     return out
 
 
-def _analysis(conn, year: int) -> dict:
-    """The analysis of each school: risk profile, heads' monitoring, statuses, practices, recommendations."""
-    return {"factors": _grouped(conn, "risk_profile", year), "heads": _grouped(conn, "head_effectiveness", year),
-            "practices": _grouped(conn, "practices", year),
-            "status": {r["school_code"]: dict(r) for r in queries.run(conn, QUERIES + "statuses", year=year)
-                       .mappings()},
-            "recs": _grouped(conn, "recommendations", year, "unit_code")}
+def _analysis(conn, year: int, codes: list[str]) -> dict:
+    """The analysis of the given schools (one municipality's, as a task writes them): risk profile, heads'
+    monitoring, statuses, practices, recommendations."""
+    return {"factors": _grouped(conn, "risk_profile", year, codes),
+            "heads": _grouped(conn, "head_effectiveness", year, codes),
+            "practices": _grouped(conn, "practices", year, codes),
+            "status": {r["school_code"]: dict(r) for r in queries.run(conn, QUERIES + "statuses", year=year,
+                                                                     school_codes=codes).mappings()},
+            "recs": _grouped(conn, "recommendations", year, codes, "unit_code")}
 
 
 def _context(year: int, s: dict, indicators: list[dict], analysis: dict, conditions: dict) -> dict:
@@ -117,7 +119,7 @@ def school_contexts(engine: Engine, year: int, issued_on: date, municipality_cod
         schools = queries.run(conn, QUERIES + "schools", year=year,
                               municipality_code=municipality_code).mappings().all()
         values = _indicator_rows(conn, year, schools)
-        analysis = _analysis(conn, year)
+        analysis = _analysis(conn, year, [s["school_code"] for s in schools])
     by_school, conditions = _by_school(values), rule_conditions()
     due = due_date(issued_on, 1)
     years = {due.year} | {r["due_date"].year for recs in analysis["recs"].values() for r in recs}

@@ -109,7 +109,7 @@ def write_many(documents: list[Document], workers: int | None = None) -> Iterato
     # start children: write one after another there; the DAG already maps municipalities over workers.
     if workers > 1 and len(documents) > 1 and not multiprocessing.current_process().daemon:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield from pool.map(write, documents, chunksize=4)
+            yield from pool.map(write, documents, chunksize=1)  # documents differ in length: one at a time balances
     else:
         yield from map(write, documents)
 

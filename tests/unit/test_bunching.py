@@ -74,3 +74,14 @@ def test_the_evidence_in_russian():
     assert describe(3.2, -1.6, 8.0, {}) == (
         "избыток работ у границ отметок не отличается от нуля (оценка 3, 95-процентный интервал от −2 до 8)")
     assert describe(0.2, -2, 2.4, {}) == "избытка работ у границ отметок не видно"
+
+
+def test_a_variance_that_is_not_a_number_or_negative_gives_no_interval():
+    """An ill-conditioned fit (seen on the national benchmark: `sqrt` of a negative) is not an estimate."""
+    from edu_quality.analysis.bunching import _excess
+
+    counts, mu, X = np.array([3.0, 5.0]), np.array([2.0, 4.0]), np.array([[1.0, 0.0], [1.0, 1.0]])
+    at = np.array([True, True])
+    assert _excess(counts, mu, X, np.eye(2) * 0.01, at) is not None
+    assert _excess(counts, mu, X, -np.eye(2), at) is None
+    assert _excess(counts, mu, X, np.full((2, 2), np.nan), at) is None

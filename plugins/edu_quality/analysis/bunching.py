@@ -49,6 +49,9 @@ def _fit(counts: np.ndarray, offset: np.ndarray, X: np.ndarray, use: np.ndarray,
         cov = np.linalg.inv(Xu.T @ (mu[:, None] * Xu))
     except np.linalg.LinAlgError:
         return None
+    # A fit that ran away (a school's works all on one side, seen at national scale) has no interval: not estimated.
+    if not (np.isfinite(beta).all() and np.isfinite(cov).all()):
+        return None
     return beta, cov
 
 
@@ -81,15 +84,19 @@ def estimate(counts: np.ndarray, region: np.ndarray, bounds: tuple[int, int, int
         out[mark] = _excess(counts, mu, X, cov, at)
     # One fit serves every boundary, so their errors are correlated: the total's error is taken at once.
     out["total"] = _excess(counts, mu, X, cov, every)
-    return out
+    # An ill-conditioned fit can give a variance that is not a number or below zero: then no interval, no estimate.
+    return None if any(v is None for v in out.values()) else out
 
 
-def _excess(counts, mu, X, cov, at) -> tuple[float, float, float]:
+def _excess(counts, mu, X, cov, at) -> tuple[float, float, float] | None:
     """Observed − expected works at the scores `at`, with the 95 % interval (Poisson error of the count and
     the fit's error of the expectation)."""
     observed, expected = float(counts[at].sum()), float(mu[at].sum())
     grad = (mu[at, None] * X[at]).sum(axis=0)
-    se = float(np.sqrt(max(observed, expected) + float(grad @ cov @ grad)))
+    variance = max(observed, expected) + float(grad @ cov @ grad)
+    if not np.isfinite(variance) or variance < 0:
+        return None
+    se = float(np.sqrt(variance))
     excess = observed - expected
     return excess, excess - Z95 * se, excess + Z95 * se
 

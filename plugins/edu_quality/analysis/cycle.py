@@ -22,19 +22,19 @@ STEP_NAMES_RU = {"goals_set": "цели", "indicators_computed": "показат
                  "analysis_done": "анализ", "measures_recorded": "меры", "effect_analysed": "анализ эффективности"}
 
 
-def _analysed(marker: str, schools: pd.Index, status, risk, heads, verdicts) -> bool:
+def _analysed_schools(marker: str, status, risk, heads, verdicts) -> set:
+    """The schools the analysis the mechanism names has a result for."""
     if marker == "results":
-        return bool(status.loc[status.index.isin(schools), "results_score"].notna().any())
+        return set(status.index[status["results_score"].notna()])
     if marker == "low_results":
-        return bool(status.loc[status.index.isin(schools), "low_results"].notna().any())
+        return set(status.index[status["low_results"].notna()])
     if marker == "objectivity":
-        return bool(len(verdicts) and verdicts["school_code"].isin(schools).any())
+        return set(verdicts["school_code"]) if len(verdicts) else set()
     if marker == "heads":
-        return bool(heads[heads["school_code"].isin(schools)]["score"].notna().any())
+        return set(heads.loc[heads["score"].notna(), "school_code"])
     table, column = (risk, "risk_factor_code") if marker.startswith("RF") else (heads, "direction_code")
     value = "at_risk" if marker.startswith("RF") else "score"
-    mine = table[(table[column] == marker) & table["school_code"].isin(schools)]
-    return bool(mine[value].notna().any())
+    return set(table.loc[(table[column] == marker) & table[value].notna(), "school_code"])
 
 
 def management_cycle(data: YearData, s: dict, frames: dict, targets: pd.DataFrame, measures: pd.DataFrame,
@@ -47,27 +47,31 @@ def management_cycle(data: YearData, s: dict, frames: dict, targets: pd.DataFram
     iv = data.indicators[data.indicators["year"] == data.year]
     munis = data.schools["municipality_code"]
     rows = []
+    # Each mechanism's data is sorted out once, then looked up per municipality (a scan of the year's indicators
+    # per municipality was most of a country's analysis).
+    schools_of = {m: idx for m, idx in munis.groupby(munis).groups.items()}
     for mech in s["management_cycle"]["mechanisms"]:
         codes = set(direction[direction.isin(mech["directions"])].index)
         recs = {r for r, ind in rec_targets.items() if ind in codes}
+        mine = iv[iv["indicator_code"].isin(codes) & iv["value"].notna()]
+        municipal_values = set(mine.loc[mine["level"] == "municipality", "unit_code"])
+        school_values = set(mine.loc[mine["level"] == "school", "unit_code"])
+        analysed = _analysed_schools(mech["analysis"], status, risk, heads, verdicts)
+        measured_by_unit = measures[measures["recommendation_code"].isin(recs)].groupby("unit_code")[
+            "recommendation_code"].agg(set).to_dict() if len(measures) else {}
+        effect_recs = set(effects["recommendation_code"]) if len(effects) else set()
         for m in sorted(munis.unique()):
-            schools = munis.index[munis == m]
-            mine = iv[iv["indicator_code"].isin(codes)]
+            schools = schools_of[m]
             goal = targets[targets["indicator_code"].isin(codes) & (
                 (targets["level"] == "region") | (targets["unit_code"] == m))] if len(targets) else targets
-            school_values = mine[(mine["level"] == "school") & mine["value"].notna()]
-            units = set(schools) | {m}
-            measured = measures[measures["unit_code"].isin(units) & measures["recommendation_code"].isin(recs)]
-            effect = effects[effects["recommendation_code"].isin(set(measured["recommendation_code"]))] \
-                if len(effects) else effects
+            measured = set().union(*(measured_by_unit.get(u, set()) for u in [*schools, m]))
             steps = dict(
                 goals_set=len(goal) > 0,
-                indicators_computed=bool(((mine["level"] == "municipality") & (mine["unit_code"] == m)
-                                          & mine["value"].notna()).any()),
-                monitoring_received=len(schools) > 0 and set(schools) <= set(school_values["unit_code"]),
-                analysis_done=_analysed(mech["analysis"], schools, status, risk, heads, verdicts),
+                indicators_computed=m in municipal_values,
+                monitoring_received=len(schools) > 0 and set(schools) <= school_values,
+                analysis_done=not analysed.isdisjoint(schools),
                 measures_recorded=len(measured) > 0,
-                effect_analysed=len(effect) > 0)
+                effect_analysed=not effect_recs.isdisjoint(measured))
             done = [STEP_NAMES_RU[k] for k, v in steps.items() if v]
             rows.append(dict(municipality_code=m, mechanism_code=mech["code"], mechanism_name_ru=mech["name_ru"],
                              **steps, indicator_codes=sorted(codes), recommendation_codes=sorted(recs),

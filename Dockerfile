@@ -9,7 +9,7 @@ FROM apache/airflow:3.3.2-python3.11
 USER root
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      fonts-dejavu-core fontconfig \
+      fonts-dejavu-core fonts-dejavu-extra fontconfig \
  && apt-get autoremove -yqq --purge \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/*

@@ -100,3 +100,37 @@ def test_the_body_face_is_the_last_body_rule(style, face, tmp_path):
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     names = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
     assert names == {face, face + "-Bold"}
+
+
+@needs_poppler
+def test_a_heading_stays_with_a_row_taller_than_a_page(tmp_path):
+    """Under its heading at a page's top, a row taller than the page is split inside there, not moved on and
+    leaving the heading alone."""
+    codes = [f"S{i:07d}" for i in range(2500)]
+    body = (f"<p>Вступление.</p><h2>Школы</h2><table><tr><th>№</th><th>Коды</th></tr>"
+            f"<tr><td>1</td><td>{' '.join(codes)}</td></tr></table>")
+    path = tmp_path / "h.pdf"
+    path.write_bytes(render_pdf(_page(body)))
+    first = subprocess.run(["pdftotext", "-raw", "-f", "1", "-l", "1", str(path), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    assert "Школы" in first and "S0000000" in first
+
+
+@pytest.mark.parametrize("body, named", [
+    ("<table><caption>Подпись</caption><tr><td>a</td></tr></table>", "<caption>"),
+    ("<table><tr><td rowspan=\"2\">R</td><td>a</td></tr><tr><td>b</td></tr></table>", "rowspan"),
+    ("<ol><li>пункт</li><p>не пункт</p></ol>", "<p> in a list"),
+    ("<ol><li>пункт<table><tr><td>a</td></tr></table></li></ol>", "<table> in a list item"),
+])
+def test_tables_and_lists_refuse_what_they_cannot_show(body, named):
+    with pytest.raises(LayoutError, match=named):
+        render_pdf(_page(body))
+
+
+@needs_poppler
+def test_no_text_of_a_list_item_or_after_a_comment_is_lost(tmp_path):
+    body = ("<!-- c -->ПОСЛЕ<ol><li><p class=\"rec\">сначала абзац</p>хвост <b>Ж</b></li>"
+            "<li>x<p class=\"rec\">y</p>ХВОСТ <sup>*</sup></li></ol><p>см. <code>use_vpr</code></p>")
+    text = " ".join(_text(render_pdf(_page(body)), tmp_path).split())
+    for words in ("ПОСЛЕ", "1. сначала абзац", "хвост Ж", "2. x", "y", "ХВОСТ *", "см. use_vpr"):
+        assert words in text, words

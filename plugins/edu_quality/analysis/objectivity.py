@@ -181,8 +181,13 @@ def boundary_signals(data: YearData, s: dict) -> pd.DataFrame:
     # How many works were raised: the bunching estimate with its interval, for the groups with a verdict.
     bunch = bunching.estimates(data.scores, int(s["objectivity"]["bunching"]["gap"])).set_index(
         ["school_code", "subject", "grade"])
-    keys = list(zip(f["school_code"], f["subject"], f["grade"].astype(int)))
-    found = [bunch.loc[k] if ok and k in bunch.index else None for k, ok in zip(keys, enough)]
+    # Aligned to the groups in one step: a lookup per group was minutes at a country's 600,000 groups.
+    aligned = bunch.reindex(pd.MultiIndex.from_arrays([f["school_code"], f["subject"], f["grade"].astype(int)],
+                                                      names=bunch.index.names))
+    present = enough & aligned["estimate"].notna().to_numpy()
+    found = [dict(estimate=e, low=lo, high=hi, by_mark=by) if ok else None
+             for e, lo, hi, by, ok in zip(aligned["estimate"], aligned["low"], aligned["high"], aligned["by_mark"],
+                                          present)]
     verdict = []
     for w, win, ok, sh, r, val, fl, est in zip(works, window, enough, share, p0 * 100, value, flag, found):
         if w < min_n:

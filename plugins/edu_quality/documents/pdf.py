@@ -53,8 +53,8 @@ class LayoutError(ValueError):
     """The HTML uses something this layout does not show."""
 
 
-def _font_file(family: str, suffix: str) -> str:
-    """The font's file from fontconfig (which WeasyPrint needed too), else Debian's path."""
+def _font_file(family: str, suffix: str) -> str | None:
+    """The font's file from fontconfig, else Debian's path; None when that face is not installed."""
     style = {"": "Book", "-Bold": "Bold", "-Oblique": "Oblique", "-BoldOblique": "Bold Oblique"}[suffix]
     if family == "DejaVu Serif":
         style = style.replace("Oblique", "Italic")
@@ -67,9 +67,7 @@ def _font_file(family: str, suffix: str) -> str:
     if found and Path(found).name == stem + ".ttf":
         return found
     fallback = Path("/usr/share/fonts/truetype/dejavu") / (stem + ".ttf")
-    if fallback.exists():
-        return str(fallback)
-    raise LayoutError(f"font {family} {style} not found (install fonts-dejavu-core; fc-match gave {found!r})")
+    return str(fallback) if fallback.exists() else None
 
 
 @cache
@@ -77,8 +75,15 @@ def _font(kind: str) -> str:
     """Register a DejaVu family once per process; its ReportLab name."""
     family, name = FONTS[kind]
     faces = [name + s for s in STYLES]
+    files = {suffix: _font_file(family, suffix) for suffix in STYLES}
+    missing = [s or "regular" for s in ("", "-Bold") if files[s] is None]
+    if missing:
+        raise LayoutError(f"font {family} ({', '.join(missing)}) not found: install fonts-dejavu-core")
+    # Oblique faces are in fonts-dejavu-extra: without them an oblique is drawn upright, not refused.
+    files["-Oblique"] = files["-Oblique"] or files[""]
+    files["-BoldOblique"] = files["-BoldOblique"] or files["-Bold"]
     for face, suffix in zip(faces, STYLES):
-        pdfmetrics.registerFont(TTFont(face, _font_file(family, suffix)))
+        pdfmetrics.registerFont(TTFont(face, files[suffix]))
     pdfmetrics.registerFontFamily(name, normal=faces[0], bold=faces[1], italic=faces[2], boldItalic=faces[3])
     return name
 
@@ -141,6 +146,10 @@ def _inline(el, *, top: bool = True) -> str:
             parts.append(f"<b>{inner}</b>")
         elif tag == "i":
             parts.append(f"<i>{inner}</i>")
+        elif tag == "sup":
+            parts.append(f"<super>{inner}</super>")
+        elif tag == "code":  # a settings key named in the text: shown as it is spelled
+            parts.append(inner)
         elif tag == "span":
             classes = _classes(child) or [""]
             unknown = [c for c in classes if c not in INLINE_COLOUR]
@@ -184,6 +193,14 @@ class _Rule(Flowable):
         self.canv.line(0, 4, self.width, 4)
 
 
+def _colour(value: str | None, default: str):
+    """An SVG colour: `#rgb` is `#rrggbb` (ReportLab's HexColor would read it as a 24-bit number)."""
+    value = value or default
+    if re.fullmatch(r"#[0-9a-fA-F]{3}", value):
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return colors.HexColor(value)
+
+
 def _svg(el, font: str) -> Drawing:
     """An inline SVG chart of rectangles, lines and text (the `bars` macro) as a ReportLab drawing."""
     width, height = float(el.get("width")), float(el.get("height"))
@@ -199,17 +216,17 @@ def _svg(el, font: str) -> Drawing:
         if tag == "rect":
             x, y, w, h = (float(shape.get(a)) for a in ("x", "y", "width", "height"))
             drawing.add(Rect(x * k, (height - y - h) * k, w * k, h * k, strokeColor=None,
-                             fillColor=colors.HexColor(shape.get("fill") or "#000000")))
+                             fillColor=_colour(shape.get("fill"), "#000000")))
         elif tag == "text":
             x, y = float(shape.get("x")), float(shape.get("y"))
             anchor = {"end": "end", "middle": "middle"}.get(shape.get("text-anchor") or "", "start")
             drawing.add(String(x * k, (height - y) * k, "".join(shape.itertext()), fontName=font,
                                fontSize=float(shape.get("font-size") or size) * k, textAnchor=anchor,
-                               fillColor=colors.HexColor(shape.get("fill") or TEXT)))
+                               fillColor=_colour(shape.get("fill"), TEXT)))
         elif tag == "line":
             x1, y1, x2, y2 = (float(shape.get(a)) for a in ("x1", "y1", "x2", "y2"))
             drawing.add(Line(x1 * k, (height - y1) * k, x2 * k, (height - y2) * k,
-                             strokeColor=colors.HexColor(shape.get("stroke") or "#000000"),
+                             strokeColor=_colour(shape.get("stroke"), "#000000"),
                              strokeWidth=float(shape.get("stroke-width") or 1) * k))
         else:
             raise LayoutError(f"<{tag}> in a chart is not laid out in PDF")
@@ -224,8 +241,11 @@ class _Table(Table):
     def split(self, available_width, available_height):
         parts = super().split(available_width, available_height)
         fresh_page = available_height >= self.page_height - 1
-        if not parts and fresh_page:
-            # A row taller than a whole page: it alone is split inside, as a browser does.
+        heights = getattr(self, "_rowHeights", None) or [0]
+        first_row_too_tall = max(heights[self.repeatRows:self.repeatRows + 1] or [0]) > \
+            self.page_height - sum(heights[:self.repeatRows])
+        if not parts and (fresh_page or first_row_too_tall):
+            # A row taller than a whole page: it alone is split inside, where it is, as a browser does.
             self.splitInRow = 1
             parts = super().split(available_width, available_height)
             self.splitInRow = 0
@@ -246,10 +266,19 @@ class _HeadingAndTable(KeepTogether):
         above = sum(f.wrap(available_width, available_height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
                     for f in (heading, rule))
         if above < available_height:
-            table.wrap(available_width, available_height - above)
-            parts = table.split(available_width, available_height - above - table.getSpaceBefore())
+            room = available_height - above - table.getSpaceBefore()
+            page_height = table.page_height
+            if available_height >= page_height - 1:  # at a page's top: under its heading is as fresh as it gets
+                table.page_height = room
+            table.wrap(available_width, room)
+            parts = table.split(available_width, room)
+            table.page_height = page_height
+            for part in parts:
+                part.page_height = page_height
             if parts:
                 return [heading, rule, *parts]
+        if available_height < table.page_height - 1:  # to the next page, still together
+            return [self.FrameBreak(), self]
         return super().split(available_width, available_height)
 
 
@@ -277,9 +306,8 @@ class _Layout:
         if (el.text or "").strip():
             out.append(Paragraph(_text(_inline_text(el.text)), self.styles["body"]))
         for child in el:
-            if not isinstance(child.tag, str):
-                continue
-            out += self.block(child)
+            if isinstance(child.tag, str):
+                out += self.block(child)
             if (child.tail or "").strip():
                 out.append(Paragraph(_text(_inline_text(child.tail)), self.styles["body"]))
         return _headings_with_their_tables(out)
@@ -323,33 +351,51 @@ class _Layout:
         style = self.styles[known[0]] if known else self.styles["body"]
         p = Paragraph(_text(_inline(el)), style)
         if "note" in known:  # a grey panel with a left rule
-            box = Table([[p]], colWidths=[self.width], style=TableStyle([
+            box = _Table([[p]], colWidths=[self.width], style=TableStyle([
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f6f6f6")),
                 ("LINEBEFORE", (0, 0), (0, -1), 2.25, colors.HexColor("#888888")),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
                 ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
-            box.spaceAfter = 8
+            box.spaceAfter, box.page_height = 8, self.height
             return box
         return p
 
     def ordered(self, el) -> list:
-        out = []
-        for n, li in enumerate((c for c in el if c.tag == "li"), 1):
-            lead = li.__copy__()  # the item's own text and inline children, before its first paragraph
-            for child in list(lead):
-                if child.tag == "p":
-                    index = list(lead).index(child)
-                    for rest in list(lead)[index:]:
-                        lead.remove(rest)
-                    break
-            item = [Paragraph(_text(_inline(lead)), self.styles["li"], bulletText=f"{n}.")]
-            for p in (c for c in li if c.tag == "p"):
-                para = self.paragraph(p, _classes(p))
-                para.style = ParagraphStyle(para.style.name + "-li", para.style, leftIndent=14)
-                item.append(para)
-            item.append(Spacer(0, 4))
-            out.append(KeepTogether(item))
-        return out
+        items = [c for c in el if isinstance(c.tag, str)]
+        if any(c.tag != "li" for c in items):
+            raise LayoutError(f"<{next(c.tag for c in items if c.tag != 'li')}> in a list is not laid out in PDF")
+        return [KeepTogether([*self.list_item(li, n), Spacer(0, 4)]) for n, li in enumerate(items, 1)]
+
+    def list_item(self, li, n: int) -> list:
+        """The item's runs of text and inline markup, and its paragraphs, in their order; the number on the first."""
+        item: list = []
+        run = li.makeelement("span", {})
+        run.text = li.text
+
+        def number() -> dict:
+            return {} if item else {"bulletText": f"{n}."}
+
+        def flush(run) -> None:
+            markup = _text(_inline(run))
+            if markup:
+                item.append(Paragraph(markup, self.styles["li"], **number()))
+
+        for child in li:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag == "p":
+                flush(run)
+                style = self.paragraph(child, _classes(child)).style  # also refuses an unknown class
+                item.append(Paragraph(_text(_inline(child)), ParagraphStyle(style.name + "-li", style, leftIndent=14),
+                                      **number()))
+                run = li.makeelement("span", {})
+                run.text = child.tail
+            elif child.tag in ("b", "i", "span", "br", "sup", "code"):
+                run.append(child.__copy__())
+            else:
+                raise LayoutError(f"<{child.tag}> in a list item is not laid out in PDF")
+        flush(run)
+        return item or [Paragraph("", self.styles["li"], **number())]
 
     def table(self, el):
         small = "small" in _classes(el)
@@ -359,9 +405,12 @@ class _Layout:
             m = re.search(r"width:\s*([\d.]+)%", col.get("style") or "")
             widths.append(self.width * float(m.group(1)) / 100 if m else None)
         rows, commands, header_rows = [], [], 0
-        spans: set[tuple[int, int]] = set()
         for part in el:
-            trs = [part] if part.tag == "tr" else list(part.iter("tr")) if part.tag in ("thead", "tbody") else []
+            if not isinstance(part.tag, str) or part.tag in ("colgroup", "col"):
+                continue
+            if part.tag not in ("tr", "thead", "tbody"):
+                raise LayoutError(f"<{part.tag}> in a table is not laid out in PDF")
+            trs = [part] if part.tag == "tr" else [tr for tr in part if tr.tag == "tr"]
             for tr in trs:
                 r = len(rows)
                 if part.tag == "thead":
@@ -370,9 +419,8 @@ class _Layout:
                 for cell in tr:
                     if cell.tag not in ("td", "th"):
                         continue
-                    while (r, c) in spans:
-                        row.append("")
-                        c += 1
+                    if int(cell.get("rowspan") or 1) > 1:
+                        raise LayoutError("<td rowspan> is not laid out in PDF")
                     row.append(self.cell(cell, small, z, (r, c), commands))
                     span = int(cell.get("colspan") or 1)
                     if span > 1:
@@ -383,6 +431,8 @@ class _Layout:
                 if r == header_rows and part.tag != "thead" and tr.findall("td") == [] and r == 0:
                     header_rows = 1  # a first row of headings only is repeated on each page, as a thead is
         n = max((len(r) for r in rows), default=0)
+        if n == 0:
+            raise LayoutError("an empty <table> is not laid out in PDF")
         rows = [r + [""] * (n - len(r)) for r in rows]
         if len(widths) != n:
             widths = [None] * n

@@ -163,6 +163,8 @@ def _run_stages(args, env: dict, inbox: Path, work: Path, output: Path, result: 
     record("naive", inbox=str(inbox), year=args.year, max_files=naive_files)
     # A country's documents (40,000 schools' PDFs) are not part of the national target: region measures them.
     if not args.skip_documents and args.scale != "national":
+        if "documents" not in stages:  # a resumed run's old files would be kept as unchanged, not written
+            shutil.rmtree(output, ignore_errors=True)
         record("documents", year=args.year, output=str(output))
     result["complete"] = True
     subprocess.run([sys.executable, "-m", "edu_quality", "db", "stop"], cwd=ROOT, env=env,

@@ -24,6 +24,7 @@ NOT_IMPORTED = {
     "asyncpg": "Airflow's async engine on a PostgreSQL metadata DB (docker-compose, make celery-demo)",
     "apache-airflow-providers-celery": "the CeleryExecutor, loaded by Airflow from its configuration",
     "pymorphy3-dicts-ru": "the Russian dictionary pymorphy3 loads (documents/declension.py)",
+    "pyphen": "the Russian hyphenation ReportLab loads for narrow table columns (documents/pdf.py: hyphenationLang)",
 }
 
 

@@ -134,3 +134,11 @@ def test_no_text_of_a_list_item_or_after_a_comment_is_lost(tmp_path):
     text = " ".join(_text(render_pdf(_page(body)), tmp_path).split())
     for words in ("ПОСЛЕ", "1. сначала абзац", "хвост Ж", "2. x", "y", "ХВОСТ *", "см. use_vpr"):
         assert words in text, words
+
+
+@needs_poppler
+def test_a_footnote_mark_in_a_table_cell(tmp_path):
+    """The regional report marks a judged effect with <sup>*</sup> in a heading cell (seen from the second year)."""
+    body = "<table><tr><th>Эффект<sup>*</sup></th><td>см. <code>use_vpr</code></td></tr></table>"
+    text = " ".join(_text(render_pdf(_page(body)), tmp_path).split())
+    assert "Эффект" in text and "*" in text and "use_vpr" in text

@@ -455,7 +455,7 @@ class _Layout:
         r, c = at
         classes = _classes(cell)
         for child in cell:
-            if isinstance(child.tag, str) and child.tag not in ("b", "i", "span", "br"):
+            if isinstance(child.tag, str) and child.tag not in ("b", "i", "span", "br", "sup", "code"):
                 raise LayoutError(f"<{child.tag}> inside a table cell is not laid out in PDF")
         header = cell.tag == "th"
         base = self.styles["th" if header else "td"]

@@ -148,13 +148,14 @@ def _letters(text_: str) -> str:
     return re.sub(r"[\W_]+", "", text_.replace("\u00ad", ""))
 
 
-def pdf_text(pdf: Path) -> str:
+def pdf_text(pdf: Path, pages: tuple[int, int] | None = None) -> str:
     """The PDF's text as poppler's `pdftotext -raw` reads it, in the order it was drawn (a table cell's lines
     together): a reader independent of the one that wrote it."""
     import subprocess
 
-    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    first_last = ["-f", str(pages[0]), "-l", str(pages[1])] if pages else []
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", *first_last, str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
 
 
 def words_missing_from_pdf(html_path: Path) -> list[str]:

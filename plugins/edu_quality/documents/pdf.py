@@ -47,6 +47,8 @@ STYLES = ("", "-Bold", "-Oblique", "-BoldOblique")
 UNIT_SPACE = re.compile(r"(\d) (?=%|г\.)")
 # A table split over pages leaves at least this many of its rows (after the repeated header) at a page's foot.
 MIN_ROWS_AT_FOOT = 2
+# The inline markup a paragraph, a table cell or a list item's text may hold (_markup maps each).
+INLINE_TAGS = ("b", "i", "span", "br", "sup", "code")
 
 
 class LayoutError(ValueError):
@@ -117,9 +119,8 @@ def _styles(kind: str) -> dict[str, ParagraphStyle]:
         "li": ParagraphStyle("li", base, fontSize=9, leading=12, spaceAfter=0, leftIndent=14, bulletIndent=0),
         "chart-title": ParagraphStyle("chart-title", base, fontName=font + "-Bold", fontSize=8.5, leading=11,
                                       spaceBefore=6, spaceAfter=1, keepWithNext=1),
-        # Narrow columns break a long word by the Russian hyphenation rules (pyphen's dictionary),
-        # not at any letter.
-        # and a compound word («материально-техническому») at its own hyphen.
+        # Narrow columns break a long word by the Russian hyphenation rules (pyphen's dictionary), not at any
+        # letter, and a compound word («материально-техническому») at its own hyphen.
         "td": ParagraphStyle("td", base, spaceAfter=0, leading=size * 1.3, hyphenationLang="ru_RU",
                              embeddedHyphenation=1),
         "th": ParagraphStyle("th", base, fontName=font + "-Bold", fontSize=9, leading=11.5, spaceAfter=0,
@@ -131,15 +132,25 @@ def _classes(el) -> list[str]:
     return (el.get("class") or "").split()
 
 
-def _inline(el, *, top: bool = True) -> str:
-    """The element's text and inline children as ReportLab paragraph markup (escaped)."""
-    parts = [escape(el.text or "")] if top else []
+def _inline(el) -> str:
+    """The element's text and inline children as one paragraph's ReportLab markup (escaped, white space collapsed)."""
+    return _collapse(_markup(el)).strip()
+
+
+def _tail(text: str) -> str:
+    """Loose text between blocks as paragraph markup."""
+    return _collapse(escape(text)).strip()
+
+
+def _markup(el) -> str:
+    """The element's text and inline children as ReportLab markup, escaped."""
+    parts = [escape(el.text or "")]
     for child in el:
         tag = child.tag
         if not isinstance(tag, str):  # a comment
             parts.append(escape(child.tail or ""))
             continue
-        inner = escape(child.text or "") + _inline(child, top=False)
+        inner = _markup(child)
         if tag == "br":
             parts.append("<br/>")
         elif tag == "b":
@@ -163,17 +174,13 @@ def _inline(el, *, top: bool = True) -> str:
         else:
             raise LayoutError(f"<{tag}> inside a paragraph is not laid out in PDF")
         parts.append(escape(child.tail or ""))
-    return _collapse("".join(parts)) if top else "".join(parts)
+    return "".join(parts)
 
 
 def _collapse(markup: str) -> str:
     """HTML's collapsing of white space; a number keeps its per cent sign on its line (« %» is written with a plain
     space, and a browser may break there too). A soft hyphen stays a place a word may break."""
     return UNIT_SPACE.sub("\\1\u00a0", re.sub(r"[ \t\r\n]+", " ", markup))
-
-
-def _text(markup: str) -> str:
-    return markup.strip()
 
 
 class _Rule(Flowable):
@@ -300,22 +307,23 @@ class _Layout:
         self.kind, self.width, self.height = kind, width, height
         self.styles = _styles(kind)
         self.font = _font(kind)
+        self.cell_styles: dict[str, ParagraphStyle] = {}
 
     def blocks(self, el) -> list:
         out: list = []
         if (el.text or "").strip():
-            out.append(Paragraph(_text(_inline_text(el.text)), self.styles["body"]))
+            out.append(Paragraph(_tail(el.text), self.styles["body"]))
         for child in el:
             if isinstance(child.tag, str):
                 out += self.block(child)
             if (child.tail or "").strip():
-                out.append(Paragraph(_text(_inline_text(child.tail)), self.styles["body"]))
+                out.append(Paragraph(_tail(child.tail), self.styles["body"]))
         return _headings_with_their_tables(out)
 
     def block(self, el) -> list:
         tag, classes = el.tag, _classes(el)
         if tag in ("h1", "h2"):
-            heading = Paragraph(_text(_inline(el)), self.styles[tag])
+            heading = Paragraph(_inline(el), self.styles[tag])
             if tag == "h1":
                 return [heading]
             rule = _Rule()
@@ -330,7 +338,7 @@ class _Layout:
         if tag == "div" and classes == ["chart"]:
             return [KeepTogether(self.blocks(el))]
         if tag == "div" and classes == ["chart-title"]:
-            return [Paragraph(_text(_inline(el)), self.styles["chart-title"])]
+            return [Paragraph(_inline(el), self.styles["chart-title"])]
         if tag == "svg" or (isinstance(tag, str) and tag.endswith("}svg")):
             return [self.chart(el)]
         raise LayoutError(f"<{tag}{' class=' + repr(' '.join(classes)) if classes else ''}> is not laid out in PDF")
@@ -344,13 +352,15 @@ class _Layout:
         drawing.hAlign = "LEFT"
         return drawing
 
-    def paragraph(self, el, classes: list[str]):
+    def paragraph_style(self, classes: list[str]) -> ParagraphStyle:
         known = [c for c in classes if c in self.styles and c not in ("td", "th", "li", "body")]
         if len(known) != len(classes):
             raise LayoutError(f"<p class={' '.join(classes)!r}> is not laid out in PDF")
-        style = self.styles[known[0]] if known else self.styles["body"]
-        p = Paragraph(_text(_inline(el)), style)
-        if "note" in known:  # a grey panel with a left rule
+        return self.styles[known[0]] if known else self.styles["body"]
+
+    def paragraph(self, el, classes: list[str]):
+        p = Paragraph(_inline(el), self.paragraph_style(classes))
+        if "note" in classes:  # a grey panel with a left rule
             box = _Table([[p]], colWidths=[self.width], style=TableStyle([
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f6f6f6")),
                 ("LINEBEFORE", (0, 0), (0, -1), 2.25, colors.HexColor("#888888")),
@@ -376,7 +386,7 @@ class _Layout:
             return {} if item else {"bulletText": f"{n}."}
 
         def flush(run) -> None:
-            markup = _text(_inline(run))
+            markup = _inline(run)
             if markup:
                 item.append(Paragraph(markup, self.styles["li"], **number()))
 
@@ -385,12 +395,12 @@ class _Layout:
                 continue
             if child.tag == "p":
                 flush(run)
-                style = self.paragraph(child, _classes(child)).style  # also refuses an unknown class
-                item.append(Paragraph(_text(_inline(child)), ParagraphStyle(style.name + "-li", style, leftIndent=14),
+                style = self.paragraph_style(_classes(child))
+                item.append(Paragraph(_inline(child), ParagraphStyle(style.name + "-li", style, leftIndent=14),
                                       **number()))
                 run = li.makeelement("span", {})
                 run.text = child.tail
-            elif child.tag in ("b", "i", "span", "br", "sup", "code"):
+            elif child.tag in INLINE_TAGS:
                 run.append(child.__copy__())
             else:
                 raise LayoutError(f"<{child.tag}> in a list item is not laid out in PDF")
@@ -455,7 +465,7 @@ class _Layout:
         r, c = at
         classes = _classes(cell)
         for child in cell:
-            if isinstance(child.tag, str) and child.tag not in ("b", "i", "span", "br", "sup", "code"):
+            if isinstance(child.tag, str) and child.tag not in INLINE_TAGS:
                 raise LayoutError(f"<{child.tag}> inside a table cell is not laid out in PDF")
         header = cell.tag == "th"
         base = self.styles["th" if header else "td"]
@@ -475,12 +485,10 @@ class _Layout:
         for k in classes:
             if k in CELL_BG:
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(CELL_BG[k])))
-        style = ParagraphStyle(f"{base.name}-{size}-{'-'.join(classes)}", base, **attrs)
-        return Paragraph(_text(_inline(cell)), style)
-
-
-def _inline_text(text: str) -> str:
-    return _collapse(escape(text))
+        name = f"{base.name}-{size}-{'-'.join(classes)}"
+        if name not in self.cell_styles:  # a few kinds of cell, hundreds of cells
+            self.cell_styles[name] = ParagraphStyle(name, base, **attrs)
+        return Paragraph(_inline(cell), self.cell_styles[name])
 
 
 class _NumberedCanvas(rl_canvas.Canvas):

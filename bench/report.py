@@ -61,8 +61,10 @@ def _machine_state(run: dict) -> list[str]:
         return []
     ends = ", ".join(f"{name} {_n(stage['load_average_end'], 1)}" for name, stage in run["stages"].items()
                      if stage.get("load_average_end") is not None)
-    if m.get("pdf_engine"):
-        fonts = f"PDF верстает {m['pdf_engine']}"
+    # The documents stage names its own engine: a resumed run may lay out PDFs with another than the first part.
+    engine = (run["stages"].get("documents", {}).get("result") or {}).get("pdf_engine") or m.get("pdf_engine")
+    if engine:
+        fonts = f"PDF верстает {engine}"
     else:  # runs recorded while WeasyPrint laid out the PDFs
         fonts = ("PDF верстал WeasyPrint, подмножество шрифтов строил HarfBuzz-subset" if m.get("harfbuzz_subset")
                  else "PDF верстал WeasyPrint без HarfBuzz-subset (подмножество шрифтов строил fontTools, медленнее)")

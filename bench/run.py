@@ -53,14 +53,18 @@ def machine() -> dict:
                    if line.startswith("MemTotal"))
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 ** 2, 1),
             "python": platform.python_version(), "os": platform.platform(),
-            "load_average_before": round(os.getloadavg()[0], 2), "pdf_engine": _pdf_engine()}
+            "load_average_before": round(os.getloadavg()[0], 2), "pdf_engine": pdf_engine()}
 
 
-def _pdf_engine() -> str:
+def pdf_engine() -> str:
     """What lays out the documents' PDFs (documents/pdf.py), with its version."""
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    return f"ReportLab {version('reportlab')}"
+    try:
+        accel = f", rl_accel {version('rl_accel')}"
+    except PackageNotFoundError:  # ReportLab then measures text in pure Python, slower
+        accel = " без rl_accel"
+    return f"ReportLab {version('reportlab')}{accel}"
 
 
 def bench_env(home: Path) -> dict:

@@ -211,7 +211,9 @@ def documents(year: int, output: str) -> dict:
     steps.publish(year, output, issued)
     with engine().connect() as conn:
         docs = conn.execute(text("select count(*) from core.document where year = :y"), {"y": year}).scalar_one()
-    return {"documents": docs, "municipalities": len(codes)}
+    from bench.run import pdf_engine
+
+    return {"documents": docs, "municipalities": len(codes), "pdf_engine": pdf_engine()}
 
 
 STAGES = {"generate": generate, "ingest": ingest, "raw_copy": raw_copy, "naive": naive, "gx_sql": gx_sql,

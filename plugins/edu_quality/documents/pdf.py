@@ -55,6 +55,19 @@ class LayoutError(ValueError):
     """The HTML uses something this layout does not show."""
 
 
+class _Para(Paragraph):
+    """A paragraph that breaks its lines once per width: a table measures each cell's height several times (its
+    rows, each split over pages, then drawing), and line breaking was most of a PDF's time."""
+
+    _wrapped: tuple | None = None
+
+    def wrap(self, available_width, available_height):
+        # Paragraph.split drops its line breaks (`blPara`) when the paragraph cannot start on a page: redo them then.
+        if self._wrapped is None or self._wrapped[0] != available_width or not hasattr(self, "blPara"):
+            self._wrapped = (available_width, super().wrap(available_width, available_height))
+        return self._wrapped[1]
+
+
 def _font_file(family: str, suffix: str) -> str | None:
     """The font's file from fontconfig, else Debian's path; None when that face is not installed."""
     style = {"": "Book", "-Bold": "Bold", "-Oblique": "Oblique", "-BoldOblique": "Bold Oblique"}[suffix]
@@ -97,23 +110,26 @@ def prepare() -> None:
 
 
 def _styles(kind: str) -> dict[str, ParagraphStyle]:
+    """The paragraph styles of _base.css; colours as Color objects (a colour named by a string is parsed again
+    each time a line is drawn)."""
     font = _font(kind)
+    hex_ = colors.HexColor
     size = 11 if kind == "serif" else 10
-    base = ParagraphStyle("body", fontName=font, fontSize=size, leading=size * 1.35, textColor=TEXT, spaceAfter=6)
+    base = ParagraphStyle("body", fontName=font, fontSize=size, leading=size * 1.35, textColor=hex_(TEXT), spaceAfter=6)
     small = dict(fontSize=8.5, leading=8.5 * 1.3)
     return {
         "body": base,
         "h1": ParagraphStyle("h1", base, fontName=font + "-Bold", fontSize=15, leading=18, spaceAfter=4),
         "h2": ParagraphStyle("h2", base, fontName=font + "-Bold", fontSize=12, leading=15, spaceBefore=14,
                              spaceAfter=2, keepWithNext=1),
-        "meta": ParagraphStyle("meta", base, fontSize=9, leading=12, textColor="#444444"),
+        "meta": ParagraphStyle("meta", base, fontSize=9, leading=12, textColor=hex_("#444444")),
         "note": ParagraphStyle("note", base, fontSize=9, leading=12, spaceAfter=0),
         "small": ParagraphStyle("small", base, **small),
         "rec": ParagraphStyle("rec", base, **small, spaceBefore=2, spaceAfter=0),
-        "why-none": ParagraphStyle("why-none", base, **small, spaceBefore=2, spaceAfter=0, textColor="#444444",
+        "why-none": ParagraphStyle("why-none", base, **small, spaceBefore=2, spaceAfter=0, textColor=hex_("#444444"),
                                    fontName=font + "-Oblique"),
-        "doc": ParagraphStyle("doc", base, fontSize=8, leading=10, textColor="#555555"),
-        "risk": ParagraphStyle("risk", base, textColor=RISK, fontName=font + "-Bold"),
+        "doc": ParagraphStyle("doc", base, fontSize=8, leading=10, textColor=hex_("#555555")),
+        "risk": ParagraphStyle("risk", base, textColor=hex_(RISK), fontName=font + "-Bold"),
         "center": ParagraphStyle("center", base, alignment=TA_CENTER),
         "sign": ParagraphStyle("sign", base, spaceBefore=30),
         "li": ParagraphStyle("li", base, fontSize=9, leading=12, spaceAfter=0, leftIndent=14, bulletIndent=0),
@@ -312,18 +328,18 @@ class _Layout:
     def blocks(self, el) -> list:
         out: list = []
         if (el.text or "").strip():
-            out.append(Paragraph(_tail(el.text), self.styles["body"]))
+            out.append(_Para(_tail(el.text), self.styles["body"]))
         for child in el:
             if isinstance(child.tag, str):
                 out += self.block(child)
             if (child.tail or "").strip():
-                out.append(Paragraph(_tail(child.tail), self.styles["body"]))
+                out.append(_Para(_tail(child.tail), self.styles["body"]))
         return _headings_with_their_tables(out)
 
     def block(self, el) -> list:
         tag, classes = el.tag, _classes(el)
         if tag in ("h1", "h2"):
-            heading = Paragraph(_inline(el), self.styles[tag])
+            heading = _Para(_inline(el), self.styles[tag])
             if tag == "h1":
                 return [heading]
             rule = _Rule()
@@ -338,7 +354,7 @@ class _Layout:
         if tag == "div" and classes == ["chart"]:
             return [KeepTogether(self.blocks(el))]
         if tag == "div" and classes == ["chart-title"]:
-            return [Paragraph(_inline(el), self.styles["chart-title"])]
+            return [_Para(_inline(el), self.styles["chart-title"])]
         if tag == "svg" or (isinstance(tag, str) and tag.endswith("}svg")):
             return [self.chart(el)]
         raise LayoutError(f"<{tag}{' class=' + repr(' '.join(classes)) if classes else ''}> is not laid out in PDF")
@@ -359,7 +375,7 @@ class _Layout:
         return self.styles[known[0]] if known else self.styles["body"]
 
     def paragraph(self, el, classes: list[str]):
-        p = Paragraph(_inline(el), self.paragraph_style(classes))
+        p = _Para(_inline(el), self.paragraph_style(classes))
         if "note" in classes:  # a grey panel with a left rule
             box = _Table([[p]], colWidths=[self.width], style=TableStyle([
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f6f6f6")),
@@ -388,7 +404,7 @@ class _Layout:
         def flush(run) -> None:
             markup = _inline(run)
             if markup:
-                item.append(Paragraph(markup, self.styles["li"], **number()))
+                item.append(_Para(markup, self.styles["li"], **number()))
 
         for child in li:
             if not isinstance(child.tag, str):
@@ -396,7 +412,7 @@ class _Layout:
             if child.tag == "p":
                 flush(run)
                 style = self.paragraph_style(_classes(child))
-                item.append(Paragraph(_inline(child), ParagraphStyle(style.name + "-li", style, leftIndent=14),
+                item.append(_Para(_inline(child), ParagraphStyle(style.name + "-li", style, leftIndent=14),
                                       **number()))
                 run = li.makeelement("span", {})
                 run.text = child.tail
@@ -405,7 +421,7 @@ class _Layout:
             else:
                 raise LayoutError(f"<{child.tag}> in a list item is not laid out in PDF")
         flush(run)
-        return item or [Paragraph("", self.styles["li"], **number())]
+        return item or [_Para("", self.styles["li"], **number())]
 
     def table(self, el):
         small = "small" in _classes(el)
@@ -477,9 +493,9 @@ class _Layout:
         if "num" in classes:
             attrs["alignment"] = TA_RIGHT
         if "risk" in classes:
-            attrs.update(textColor=RISK, fontName=self.font + "-Bold")
+            attrs.update(textColor=colors.HexColor(RISK), fontName=self.font + "-Bold")
         if "good" in classes:
-            attrs["textColor"] = GOOD
+            attrs["textColor"] = colors.HexColor(GOOD)
         if header:
             commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(HEAD_BG)))
         for k in classes:
@@ -488,7 +504,7 @@ class _Layout:
         name = f"{base.name}-{size}-{'-'.join(classes)}"
         if name not in self.cell_styles:  # a few kinds of cell, hundreds of cells
             self.cell_styles[name] = ParagraphStyle(name, base, **attrs)
-        return Paragraph(_inline(cell), self.cell_styles[name])
+        return _Para(_inline(cell), self.cell_styles[name])
 
 
 class _NumberedCanvas(rl_canvas.Canvas):

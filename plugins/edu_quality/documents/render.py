@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from itertools import chain
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -178,13 +179,15 @@ def render_schools(engine: Engine, year: int, out_dir: Path, issued_on: date,
                    only_municipality: str | None = None, also: tuple[writer.Document, ...] = ()) -> int:
     """The schools' documents; `also`: other documents (a municipality's reports) written in the same pool of
     processes, first, so that no core waits while one process writes the long reports after the schools."""
-    documents = [school_document(c, out_dir, formats)
-                 for c in school_contexts(engine, year, issued_on, only_municipality)]
-    records = []
-    for i, written in enumerate(writer.write_many([*also, *documents], workers)):
+    # Lazy: the pool writes the reports while the schools' contexts are read and made here.
+    documents = (school_document(c, out_dir, formats) for c in school_contexts(engine, year, issued_on,
+                                                                                 only_municipality))
+    records, schools = [], 0
+    for i, written in enumerate(writer.write_many(chain(also, documents), workers)):
         records += written
         if i >= len(also):
+            schools += 1
             failpoint("documents.school")
     writer.record(engine, year, records)
-    log.info("wrote %d files for %d schools and %d other documents", len(records), len(documents), len(also))
+    log.info("wrote %d files for %d schools and %d other documents", len(records), schools, len(also))
     return len(records)

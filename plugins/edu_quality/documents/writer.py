@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -98,16 +99,22 @@ def write(document: Document) -> list[Record]:
     return [(document.kind, document.unit_code, f, str(p), h) for f, p, h in written]
 
 
-def write_many(documents: list[Document], workers: int | None = None) -> Iterator[list[Record]]:
-    """Each document's records, in order, as it is written; in parallel processes where allowed."""
+def write_many(documents: Iterable[Document], workers: int | None = None) -> Iterator[list[Record]]:
+    """Each document's records, in order, as it is written; in parallel processes where allowed. `documents` may
+    be lazy: each is handed to the pool as it is made, so the workers write the first while the rest are made."""
     workers = workers or min(os.cpu_count() or 1, 4)
-    if any("pdf" in d.formats for d in documents):  # fonts registered once here, the forked workers inherit them
+    documents = iter(documents)
+    first = next(documents, None)
+    if first is None:
+        return
+    documents = chain([first], documents)
+    if "pdf" in first.formats:  # fonts registered once here, the forked workers inherit them
         from edu_quality.documents.pdf import prepare
 
         prepare()
     # A daemonic process (a Celery prefork pool worker, where the CeleryExecutor runs tasks) may not
     # start children: write one after another there; the DAG already maps municipalities over workers.
-    if workers > 1 and len(documents) > 1 and not multiprocessing.current_process().daemon:
+    if workers > 1 and not multiprocessing.current_process().daemon:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             yield from pool.map(write, documents, chunksize=1)  # documents differ in length: one at a time balances
     else:

@@ -9,11 +9,13 @@ Each stage keeps its model next to its code and exposes a function returning its
 from __future__ import annotations
 
 import difflib
+import pickle
 import re
 import types
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +93,14 @@ def _walk(node: yaml.Node, path: Loc, doc: Located) -> None:
 
 
 def parse_yaml(text: str, file: str) -> Located:
-    """One parse gives both the data (as yaml.safe_load) and the nodes with their lines."""
+    """One parse gives both the data (as yaml.safe_load) and the nodes with their lines. The same text is parsed
+    once per process (the documents read the catalogues and settings for each municipality: PyYAML's parser, which
+    gives the lines, was most of their time); each caller gets its own copy, free to change."""
+    return pickle.loads(_parsed(text, file))
+
+
+@lru_cache(maxsize=128)
+def _parsed(text: str, file: str) -> bytes:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -101,7 +110,7 @@ def parse_yaml(text: str, file: str) -> Located:
     if node is not None:
         doc.lines[()] = node.start_mark.line + 1
         _walk(node, (), doc)
-    return doc
+    return pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def read_yaml(path: Path, base: Path | None = None) -> tuple[Located | None, list[Problem]]:

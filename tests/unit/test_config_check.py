@@ -263,3 +263,14 @@ def test_a_source_description_with_a_planted_typo_is_refused_with_its_line(proje
     assert code == 1, lines
     shown = [ln for ln in lines if ln.startswith(f"{SOURCES_DIR}/{file}, строка {line}: ")]
     assert shown and expected in shown[0], "\n".join(lines)
+
+
+def test_a_parsed_yaml_is_each_callers_own_copy():
+    from edu_quality.checks import parse_yaml
+
+    text = "a:\n  b: [1, 2]\n"
+    first = parse_yaml(text, "x.yaml")
+    first.data["a"]["b"].append(3)
+    second = parse_yaml(text, "x.yaml")  # parsed once, yet unchanged by what the first caller did
+    assert second.data == {"a": {"b": [1, 2]}} and second.lines[("a", "b")] == 2
+    assert parse_yaml("a: 1\n", "x.yaml").data == {"a": 1}

@@ -133,3 +133,46 @@ def test_a_footnote_mark_in_a_table_cell(tmp_path):
     body = "<table><tr><th>Эффект<sup>*</sup></th><td>см. <code>use_vpr</code></td></tr></table>"
     text = " ".join(_text(render_pdf(_page(body)), tmp_path).split())
     assert "Эффект" in text and "*" in text and "use_vpr" in text
+
+
+def test_a_paragraph_breaks_its_lines_once_per_width(monkeypatch):
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from edu_quality.documents.pdf import _Para
+
+    calls = []
+    original = Paragraph.breakLines
+    monkeypatch.setattr(Paragraph, "breakLines", lambda self, widths: calls.append(widths) or original(self, widths))
+    p = _Para("слово " * 60, ParagraphStyle("t", fontName="Helvetica", fontSize=10, leading=12))
+    wide = p.wrap(400, 1000)
+    assert p.wrap(400, 500) == wide and len(calls) == 1  # measured again at the same width: not broken again
+    narrow = p.wrap(200, 1000)
+    assert narrow[1] > wide[1] and len(calls) == 2
+    assert p.split(200, 5) == []  # no room for two lines: ReportLab drops the breaks it made
+    assert p.wrap(200, 1000) == narrow and len(calls) == 3 and hasattr(p, "blPara")
+
+
+@needs_poppler
+def test_a_plain_cell_that_fits_is_a_string_and_one_that_does_not_wraps(tmp_path):
+    from reportlab.platypus import Paragraph
+
+    from edu_quality.documents.pdf import _Layout
+
+    long = "очень длинное описание показателя " * 4
+    body = ('<table class="small"><colgroup><col style="width:20%"><col style="width:80%"></colgroup>'
+            f'<tr><th>Код</th><th>Описание</th></tr><tr><td class="num risk">12,5 %</td><td>{long}</td></tr>'
+            '<tr><td>a &amp; b &lt;c&gt;</td><td>коротко</td></tr></table>')
+    pdf = render_pdf(_page(body))
+    text = " ".join(_text(pdf, tmp_path).split())
+    for words in ("12,5\u00a0%", "a & b <c>", "коротко", " ".join(long.split())):
+        assert words.replace("\u00a0", " ") in text.replace("\u00a0", " ")
+    from lxml import html as lxml_html
+
+    from edu_quality.documents.pdf import A4, MARGINS
+
+    layout = _Layout("sans", A4[0] - MARGINS["leftMargin"] - MARGINS["rightMargin"], 700)
+    table = layout.table(lxml_html.fragment_fromstring(body))
+    first, second = table._cellvalues[1]
+    assert first == "12,5\u00a0%" and isinstance(second, Paragraph)  # the long text wraps as a paragraph
+    assert table._cellvalues[2][0] == "a & b <c>"  # a string is drawn as it reads, not as markup

@@ -13,6 +13,7 @@ import re
 import subprocess
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from lxml import html as lxml_html
@@ -197,6 +198,12 @@ def _collapse(markup: str) -> str:
     """HTML's collapsing of white space; a number keeps its per cent sign on its line (« %» is written with a plain
     space, and a browser may break there too). A soft hyphen stays a place a word may break."""
     return UNIT_SPACE.sub("\\1\u00a0", re.sub(r"[ \t\r\n]+", " ", markup))
+
+
+class _Plain(NamedTuple):
+    """A table cell's plain text and style, drawn as a string if it fits its column (_Layout.plain_cells)."""
+    text: str
+    style: ParagraphStyle
 
 
 class _Rule(Flowable):
@@ -468,6 +475,7 @@ class _Layout:
             rest = max(self.width - sum(w for w in widths if w is not None), 0) / len(free)
             widths = [rest if w is None else w for w in widths]
         padding = 2 if z else 3
+        self.plain_cells(rows, widths, padding if z else 4, commands)
         style = [("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor(GRID)), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("LEFTPADDING", (0, 0), (-1, -1), padding if z else 4),
                  ("RIGHTPADDING", (0, 0), (-1, -1), padding if z else 4),
@@ -504,7 +512,29 @@ class _Layout:
         name = f"{base.name}-{size}-{'-'.join(classes)}"
         if name not in self.cell_styles:  # a few kinds of cell, hundreds of cells
             self.cell_styles[name] = ParagraphStyle(name, base, **attrs)
+        if not header and len(cell) == 0 and int(cell.get("colspan") or 1) == 1:
+            return _Plain(_collapse(cell.text or "").strip(), self.cell_styles[name])
         return _Para(_inline(cell), self.cell_styles[name])
+
+    @staticmethod
+    def plain_cells(rows: list[list], widths: list[float], padding: float, commands: list) -> None:
+        """A cell of plain text that fits its column on one line is drawn by the table as a string, as its
+        paragraph would draw it (the same baseline and height), at a fraction of a paragraph's cost; any other
+        becomes a paragraph."""
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if not isinstance(value, _Plain):
+                    continue
+                text, style = value
+                if "\u00ad" in text or pdfmetrics.stringWidth(text, style.fontName, style.fontSize) > \
+                        widths[c] - 2 * padding:
+                    row[c] = _Para(escape(text), style)
+                    continue
+                row[c] = text
+                commands += [("FONT", (c, r), (c, r), style.fontName, style.fontSize, style.leading),
+                             ("TEXTCOLOR", (c, r), (c, r), style.textColor)]
+                if style.alignment == TA_RIGHT:
+                    commands.append(("ALIGN", (c, r), (c, r), "RIGHT"))
 
 
 class _NumberedCanvas(rl_canvas.Canvas):

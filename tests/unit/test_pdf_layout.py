@@ -176,3 +176,39 @@ def test_a_plain_cell_that_fits_is_a_string_and_one_that_does_not_wraps(tmp_path
     first, second = table._cellvalues[1]
     assert first == "12,5\u00a0%" and isinstance(second, Paragraph)  # the long text wraps as a paragraph
     assert table._cellvalues[2][0] == "a & b <c>"  # a string is drawn as it reads, not as markup
+
+
+MIXED = ("<h1>Заголовок</h1><p>Простой абзац: 23,1 %.</p><p>Абзац с <b>полужирным</b>, "
+         '<span class="risk">риском</span> и a &amp; b.</p>'
+         '<table><tr><th>Показатель</th><th>Значение</th></tr>'
+         + "".join(f'<tr><td>{"длинное название показателя " * 3}{i}</td><td><span class="good">нет</span></td></tr>'
+                   for i in range(80)) + "</table>"
+         '<ol><li>пункт <b>первый</b></li><li>пункт второй, простой</li></ol>')
+
+
+def test_fragments_made_once_per_text_draw_what_reportlabs_parser_draws(monkeypatch):
+    """A paragraph's fragments come from a cache (plain text made directly, markup parsed once per style and
+    text): the PDF is byte for byte the one ReportLab's own parser gives, cold, warm and split over pages."""
+    from edu_quality.documents import pdf
+
+    page = _page(MIXED)
+    cold = render_pdf(page)
+    warm = render_pdf(page)
+    monkeypatch.setattr(pdf, "_frags", lambda text, style: None)  # every paragraph parsed by ReportLab
+    assert cold == warm == render_pdf(page)
+
+
+def test_a_cached_fragment_is_a_copy_and_parsing_errors_still_reach_the_paragraph():
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from edu_quality.documents.pdf import _Para
+
+    style = ParagraphStyle("c", fontName="Helvetica", fontSize=10, leading=12)
+    for text in ("просто текст", "с <b>разметкой</b> &amp; знаком"):
+        ours, theirs = _Para(text, style), Paragraph(text, style)
+        assert [vars(f) for f in ours.frags] == [vars(f) for f in theirs.frags]
+        again = _Para(text, style)
+        assert all(a is not b and a.link is not b.link for a, b in zip(ours.frags, again.frags))
+    with pytest.raises(ValueError):
+        _Para("<b>не закрыт", style)

@@ -8,9 +8,11 @@ error naming it — a template change that this layout cannot show must fail the
 """
 from __future__ import annotations
 
+import copy
 import io
 import re
 import subprocess
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -37,6 +39,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaParser
 
 # _base.css, in ReportLab's terms (points, hex colours).
 MARGINS = dict(topMargin=18 * mm, rightMargin=15 * mm, bottomMargin=18 * mm, leftMargin=20 * mm)
@@ -56,11 +60,63 @@ class LayoutError(ValueError):
     """The HTML uses something this layout does not show."""
 
 
+# Each style's paragraphs as ReportLab's parser splits them into fragments, by text (see _Para). The styles are
+# made once per process (_styles, _Layout.style), so a text repeated across documents is parsed once.
+_FRAGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+MAX_TEXTS_PER_STYLE = 20_000
+
+
+def _parse(text: str, style: ParagraphStyle) -> list | None:
+    parser = ParaParser()
+    parser.caseSensitive = 1  # as Paragraph's own
+    parsed_style, frags, bullet = parser.parse(text, style)
+    return None if frags is None or bullet or parsed_style is not style else frags
+
+
+def _frags(text: str, style: ParagraphStyle) -> list | None:
+    """The fragments ReportLab's parser makes of `text` in `style`, each a fresh copy; None where the parser
+    must run in the paragraph (markup that changes the style or adds a bullet, or an error to report)."""
+    known = _FRAGS.setdefault(style, {})
+    frags = known.get(text)
+    if frags is None:
+        # Plain text is one fragment in the style's font: parsed once per style, then only its text differs.
+        if "<" not in text and "&" not in text:
+            plain = known.get(None) or _parse("x", style)
+            if plain is None:
+                return None
+            known[None] = plain
+            frags = [copy.copy(plain[0])]
+            frags[0].text = text
+        else:
+            frags = _parse(text, style)
+            if frags is None:
+                return None
+        if len(known) >= MAX_TEXTS_PER_STYLE:  # a process that writes a whole region in one keeps its memory
+            known.clear()
+        known[text] = frags
+    copies = []
+    for f in frags:
+        f = copy.copy(f)
+        f.link, f.us_lines = list(f.link), list(f.us_lines)
+        copies.append(f)
+    return copies
+
+
 class _Para(Paragraph):
     """A paragraph that breaks its lines once per width: a table measures each cell's height several times (its
-    rows, each split over pages, then drawing), and line breaking was most of a PDF's time."""
+    rows, each split over pages, then drawing), and line breaking was most of a PDF's time.
+
+    Its text is split into fragments once per style and text (_frags): ReportLab's parser, an HTML parser run for
+    each paragraph, was a fifth of a PDF's time, and most texts (a cell's «нет», a heading) recur."""
 
     _wrapped: tuple | None = None
+
+    def __init__(self, text, style, bulletText=None, frags=None, **kwargs):  # noqa: N803 (ReportLab's names)
+        if frags is None and text and not getattr(style, "textTransform", None):
+            cleaned = cleanBlockQuotedText(text)  # what Paragraph does before parsing
+            frags = _frags(cleaned, style) if cleaned else None
+            text = cleaned if frags is not None else text
+        super().__init__(text, style, bulletText, frags=frags, **kwargs)
 
     def wrap(self, available_width, available_height):
         # Paragraph.split drops its line breaks (`blPara`) when the paragraph cannot start on a page: redo them then.
@@ -110,6 +166,7 @@ def prepare() -> None:
         _font(kind)
 
 
+@cache
 def _styles(kind: str) -> dict[str, ParagraphStyle]:
     """The paragraph styles of _base.css; colours as Color objects (a colour named by a string is parsed again
     each time a line is drawn)."""
@@ -325,12 +382,20 @@ def _headings_with_their_tables(flowables: list) -> list:
     return out
 
 
+@cache
+def _derived_style(kind: str, name: str, parent: ParagraphStyle, attrs: tuple) -> ParagraphStyle:
+    return ParagraphStyle(name, parent, **dict(attrs))
+
+
 class _Layout:
     def __init__(self, kind: str, width: float, height: float):
         self.kind, self.width, self.height = kind, width, height
         self.styles = _styles(kind)
         self.font = _font(kind)
-        self.cell_styles: dict[str, ParagraphStyle] = {}
+
+    def style(self, name: str, parent: ParagraphStyle, **attrs) -> ParagraphStyle:
+        """A style derived from one of _styles, made once per process: its name says all it sets."""
+        return _derived_style(self.kind, name, parent, tuple(sorted(attrs.items())))
 
     def blocks(self, el) -> list:
         out: list = []
@@ -419,7 +484,8 @@ class _Layout:
             if child.tag == "p":
                 flush(run)
                 style = self.paragraph_style(_classes(child))
-                item.append(_Para(_inline(child), ParagraphStyle(style.name + "-li", style, leftIndent=14),
+                item.append(_Para(_inline(child), self.style(style.name + "-li", style,
+                                                                                     leftIndent=14),
                                       **number()))
                 run = li.makeelement("span", {})
                 run.text = child.tail
@@ -510,11 +576,10 @@ class _Layout:
             if k in CELL_BG:
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(CELL_BG[k])))
         name = f"{base.name}-{size}-{'-'.join(classes)}"
-        if name not in self.cell_styles:  # a few kinds of cell, hundreds of cells
-            self.cell_styles[name] = ParagraphStyle(name, base, **attrs)
+        style = self.style(name, base, **attrs)  # a few kinds of cell, hundreds of cells
         if not header and len(cell) == 0 and int(cell.get("colspan") or 1) == 1:
-            return _Plain(_collapse(cell.text or "").strip(), self.cell_styles[name])
-        return _Para(_inline(cell), self.cell_styles[name])
+            return _Plain(_collapse(cell.text or "").strip(), style)
+        return _Para(_inline(cell), style)
 
     @staticmethod
     def plain_cells(rows: list[list], widths: list[float], padding: float, commands: list) -> None:

@@ -6,6 +6,7 @@ this module shapes them into each school's context, documents/writer.py renders 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date
 from itertools import chain
 from pathlib import Path
@@ -176,18 +177,18 @@ def school_document(context: dict, out_dir: Path, formats: tuple[str, ...]) -> w
 
 def render_schools(engine: Engine, year: int, out_dir: Path, issued_on: date,
                    formats: tuple[str, ...] = ("html", "pdf", "docx"), workers: int | None = None,
-                   only_municipality: str | None = None, also: tuple[writer.Document, ...] = ()) -> int:
-    """The schools' documents; `also`: other documents (a municipality's reports) written in the same pool of
-    processes, first, so that no core waits while one process writes the long reports after the schools."""
-    # Lazy: the pool writes the reports while the schools' contexts are read and made here.
-    documents = (school_document(c, out_dir, formats) for c in school_contexts(engine, year, issued_on,
-                                                                                 only_municipality))
-    records, schools = [], 0
-    for i, written in enumerate(writer.write_many(chain(also, documents), workers)):
+                   only_municipality: str | None = None, then: Iterable[writer.Document] = ()) -> int:
+    """The schools' documents, then `then`: other documents (a municipality's reports) written in the same pool
+    of processes. `then` may be lazy: its documents are made here while the pool writes the schools."""
+    contexts = school_contexts(engine, year, issued_on, only_municipality)
+    documents = (school_document(c, out_dir, formats) for c in contexts)
+    records, others = [], 0
+    for i, written in enumerate(writer.write_many(chain(documents, then), workers)):
         records += written
-        if i >= len(also):
-            schools += 1
+        if i < len(contexts):
             failpoint("documents.school")
+        else:
+            others += 1
     writer.record(engine, year, records)
-    log.info("wrote %d files for %d schools and %d other documents", len(records), schools, len(also))
+    log.info("wrote %d files for %d schools and %d other documents", len(records), len(contexts), others)
     return len(records)

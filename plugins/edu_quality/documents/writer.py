@@ -77,10 +77,32 @@ def _docx_environment():
     return Compiled(autoescape=True)
 
 
-def _docx(template: str, context: dict) -> bytes:
+@cache
+def _template_class():
+    """docxtpl's template, with two of its steps skipped where their result is known: `patch_xml` (a dozen regular
+    expressions over the template's XML, the same at every render) is done once per XML text, and `resolve_listing`
+    (which turns tabs, line and page breaks in the rendered text into Word's elements) is skipped when the
+    rendered XML holds none of those characters — it would return the text unchanged."""
     from docxtpl import DocxTemplate
 
-    doc = DocxTemplate(str(PATHS.templates / template))
+    class Template(DocxTemplate):
+        patched: dict[str, str] = {}
+
+        def patch_xml(self, src_xml):
+            if src_xml not in self.patched:
+                self.patched[src_xml] = super().patch_xml(src_xml)
+            return self.patched[src_xml]
+
+        def resolve_listing(self, xml):
+            if not any(c in xml for c in "\t\a\n\f"):
+                return xml
+            return super().resolve_listing(xml)
+
+    return Template
+
+
+def _docx(template: str, context: dict) -> bytes:
+    doc = _template_class()(str(PATHS.templates / template))
     doc.render(context, jinja_env=_docx_environment(), autoescape=True)
     buffer = io.BytesIO()
     doc.save(buffer)

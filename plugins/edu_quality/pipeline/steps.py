@@ -148,10 +148,12 @@ def render_municipality(year: int, municipality_code: str, output: str, issued_o
     from edu_quality.documents.reports import municipality_documents
 
     day = date.fromisoformat(issued_on)
+    def reports():  # made when the pool has the schools: their context is read while the workers write
+        yield from municipality_documents(engine(), year, municipality_code, Path(output), day)
+
     with _year_shared(year), advisory_lock(engine(), "documents", year, municipality_code):
-        reports = municipality_documents(engine(), year, municipality_code, Path(output), day)
         return render_schools(engine(), year, Path(output), day, only_municipality=municipality_code,
-                              also=tuple(reports))
+                              then=reports())
 
 
 def publish(year: int, output: str, issued_on: str) -> str:

@@ -383,8 +383,9 @@ def _headings_with_their_tables(flowables: list) -> list:
 
 
 @cache
-def _derived_style(kind: str, name: str, parent: ParagraphStyle, attrs: tuple) -> ParagraphStyle:
-    return ParagraphStyle(name, parent, **dict(attrs))
+def _derived_style(name: str, parent: ParagraphStyle, **attrs) -> ParagraphStyle:
+    """A style derived from one of _styles, made once per process (its fragments are cached by style: _frags)."""
+    return ParagraphStyle(name, parent, **attrs)
 
 
 class _Layout:
@@ -392,10 +393,6 @@ class _Layout:
         self.kind, self.width, self.height = kind, width, height
         self.styles = _styles(kind)
         self.font = _font(kind)
-
-    def style(self, name: str, parent: ParagraphStyle, **attrs) -> ParagraphStyle:
-        """A style derived from one of _styles, made once per process: its name says all it sets."""
-        return _derived_style(self.kind, name, parent, tuple(sorted(attrs.items())))
 
     def blocks(self, el) -> list:
         out: list = []
@@ -484,8 +481,7 @@ class _Layout:
             if child.tag == "p":
                 flush(run)
                 style = self.paragraph_style(_classes(child))
-                item.append(_Para(_inline(child), self.style(style.name + "-li", style,
-                                                                                     leftIndent=14),
+                item.append(_Para(_inline(child), _derived_style(style.name + "-li", style, leftIndent=14),
                                       **number()))
                 run = li.makeelement("span", {})
                 run.text = child.tail
@@ -576,7 +572,7 @@ class _Layout:
             if k in CELL_BG:
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(CELL_BG[k])))
         name = f"{base.name}-{size}-{'-'.join(classes)}"
-        style = self.style(name, base, **attrs)  # a few kinds of cell, hundreds of cells
+        style = _derived_style(name, base, **attrs)  # a few kinds of cell, hundreds of cells
         if not header and len(cell) == 0 and int(cell.get("colspan") or 1) == 1:
             return _Plain(_collapse(cell.text or "").strip(), style)
         return _Para(_inline(cell), style)

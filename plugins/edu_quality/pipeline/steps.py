@@ -148,6 +148,7 @@ def render_municipality(year: int, municipality_code: str, output: str, issued_o
     from edu_quality.documents.reports import municipality_documents
 
     day = date.fromisoformat(issued_on)
+
     def reports():  # made when the pool has the schools: their context is read while the workers write
         yield from municipality_documents(engine(), year, municipality_code, Path(output), day)
 

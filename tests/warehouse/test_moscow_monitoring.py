@@ -81,14 +81,14 @@ def test_every_published_row_is_a_school_of_the_year_in_its_okrug(moscow, wareho
     assert len(okrugs) == 10 and okrugs["ЗелАО"] == "Зеленоградский административный округ"
 
 
-def test_colleges_and_institutes_with_school_departments_are_recognised(warehouse):
+def test_colleges_and_institutes_with_school_departments_are_recognised(moscow, warehouse):
     with warehouse.connect() as conn:
         kinds = dict(conn.execute(text(
             "select institution_kind, count(*) from mart.school_match where year = :y and source = 'moscow_ege' "
             "group by 1"), {"y": YEAR}).all())
         types = dict(conn.execute(text("select school_code, school_type from core.school where year = :y"),
                                   {"y": YEAR}).all())
-    names = {r["OGRN"]: r["EDU_NAME"] for r in _published_rows()}
+    names = {r["OGRN"]: r["EDU_NAME"] for r in moscow["rows"]}
     professional = {o for o, n in names.items() if "профессиональн" in n or "олледж" in n}
     higher = {o for o, n in names.items() if "высшего образования" in n}
     assert kinds == {"school": 626 - len(professional - higher) - len(higher),

@@ -573,9 +573,33 @@ class _Layout:
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(CELL_BG[k])))
         name = f"{base.name}-{size}-{'-'.join(classes)}"
         style = _derived_style(name, base, **attrs)  # a few kinds of cell, hundreds of cells
-        if not header and len(cell) == 0 and int(cell.get("colspan") or 1) == 1:
+        if int(cell.get("colspan") or 1) > 1:
+            return _Para(_inline(cell), style)
+        if len(cell) == 0:
             return _Plain(_collapse(cell.text or "").strip(), style)
+        only = self.only_inline(cell)
+        if only is not None:  # «нет» in green, «17,6 %» in bold red, a direction's name in bold: a third of cells
+            tag, kind = only
+            inline = dict(textColor=colors.HexColor(INLINE_COLOUR[kind])) if kind else {}
+            if tag == "b" or kind == "risk":
+                inline["fontName"] = self.font + "-Bold"
+            style = _derived_style(f"{name}/{tag}.{kind}", style, **inline)
+            return _Plain(_collapse(cell[0].text or "").strip(), style)
         return _Para(_inline(cell), style)
+
+    @staticmethod
+    def only_inline(cell) -> tuple[str, str] | None:
+        """(tag, class) when the cell's whole content is one <b> or one coloured <span> of plain text; else None."""
+        if len(cell) != 1 or (cell.text or "").strip():
+            return None
+        child = cell[0]
+        if len(child) or (child.tail or "").strip() or not child.text:
+            return None
+        if child.tag == "b" and not child.attrib:
+            return "b", ""
+        if child.tag == "span" and _classes(child) in (["good"], ["risk"]) and len(child.attrib) == 1:
+            return "span", _classes(child)[0]
+        return None
 
     @staticmethod
     def plain_cells(rows: list[list], widths: list[float], padding: float, commands: list) -> None:

@@ -324,6 +324,21 @@ class _Table(Table):
     """A table that, split over pages, leaves no lone header or group row at a page's foot."""
 
     page_height = 0.0  # the frame's whole height: on a fresh page any split is taken
+    _heights: tuple | None = None  # (column widths, the rows' heights measured so far)
+
+    def _calc_height(self, availHeight, availWidth, H=None, W=None):  # noqa: N803 (ReportLab's names)
+        # A table is measured at each wrap (a frame, a KeepTogether, a split each ask again): its rows' heights
+        # depend on the columns' widths alone, so the rows measured before are not measured again.
+        key = (availWidth, tuple(W) if W else None)
+        given = self._argH
+        if self._heights is not None and self._heights[0] == key:
+            self._argH = self._heights[1]
+        try:
+            super()._calc_height(availHeight, availWidth, H, W)
+        finally:
+            self._argH = given
+        if None in given:
+            self._heights = (key, list(self._rowHeights))
 
     def split(self, available_width, available_height):
         parts = super().split(available_width, available_height)

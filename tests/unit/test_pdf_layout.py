@@ -178,6 +178,33 @@ def test_a_plain_cell_that_fits_is_a_string_and_one_that_does_not_wraps(tmp_path
     assert table._cellvalues[2][0] == "a & b <c>"  # a string is drawn as it reads, not as markup
 
 
+def test_a_cell_of_one_coloured_span_or_one_bold_is_a_string_in_its_colour_and_face():
+    """«нет» in green, «17,6 %» in bold red, a direction's name in bold: drawn as strings with the span's colour and
+    face (as the paragraph would draw them); anything more in the cell stays a paragraph."""
+    from lxml import html as lxml_html
+    from reportlab.platypus import Paragraph
+
+    from edu_quality.documents.pdf import A4, GOOD, MARGINS, RISK, _Layout
+
+    body = ('<table><tr><th>Показатель</th><th>Оценка</th></tr>'
+            '<tr><td><span class="good">нет</span></td><td class="num"><span class="risk">17,6 %</span></td></tr>'
+            '<tr><td><b>H1. Направление</b></td><td><span class="good">да</span>, но <b>мало</b></td></tr>'
+            '<tr><td><span class="good"><b>вложено</b></span></td><td><span class="risk" title="x">атрибут</span></td>'
+            '</tr></table>')
+    layout = _Layout("sans", A4[0] - MARGINS["leftMargin"] - MARGINS["rightMargin"], 700)
+    table = layout.table(lxml_html.fragment_fromstring(body))
+    values = table._cellvalues
+    assert values[0] == ["Показатель", "Оценка"]  # a heading cell of plain text, too
+    assert values[1] == ["нет", "17,6\u00a0%"] and values[2][0] == "H1. Направление"
+    assert all(isinstance(v, Paragraph) for v in (values[2][1], *values[3]))
+
+    cells = {(r, c): table._cellStyles[r][c] for r in range(3) for c in range(2)}
+    assert cells[1, 0].color.hexval()[2:].lower() == GOOD[1:] and not cells[1, 0].fontname.endswith("-Bold")
+    assert cells[1, 1].color.hexval()[2:].lower() == RISK[1:] and cells[1, 1].fontname.endswith("-Bold")
+    assert cells[1, 1].alignment == "RIGHT"
+    assert cells[2, 0].fontname.endswith("-Bold") and cells[0, 0].fontname.endswith("-Bold")
+
+
 MIXED = ("<h1>Заголовок</h1><p>Простой абзац: 23,1 %.</p><p>Абзац с <b>полужирным</b>, "
          '<span class="risk">риском</span> и a &amp; b.</p>'
          '<table><tr><th>Показатель</th><th>Значение</th></tr>'

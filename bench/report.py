@@ -120,13 +120,12 @@ def _run_section(run: dict) -> list[str]:
         lines.append(f"| Документы (HTML, PDF, DOCX, отчёты) | {_n(d['result']['documents'])} док. | "
                      f"{_n(d['seconds'], 1)} | "
                      f"{_n(f['docs_rate'], 1)} док./с | {_n(d['rss_mib'])} |")
-    cpu = st.get("documents", {}).get("cpu_seconds")
-    if cpu:  # runs recorded before this was measured have none
-        wall = st["documents"]["seconds"]
-        lines += ["", f"Документы заняли {_n(cpu, 1)} с процессорного времени (этап и его процессы) за {_n(wall, 1)} с "
-                      f"по часам: в среднем {cpu / wall:.2f} ядра из {m['cores']}. Скорость этой машины меняется от "
-                      "часа к часу: процессорное время показывает сделанную работу, время по часам — как быстро "
-                      "машина её сделала."]
+        if d.get("cpu_seconds"):  # runs recorded before this was measured have none
+            cpu, wall = d["cpu_seconds"], d["seconds"]
+            lines += ["", f"Документы заняли {_n(cpu, 1)} с процессорного времени (этап и его процессы) за "
+                          f"{_n(wall, 1)} с по часам: в среднем {cpu / wall:.2f} ядра из {m['cores']}. Скорость этой "
+                          "машины меняется от часа к часу: процессорное время показывает сделанную работу, время по "
+                          "часам — как быстро машина её сделала."]
     if run.get("resumed"):
         lines += ["", f"Прогон продолжен (`--resume`, {', '.join(run['resumed'])}) на той же базе: этапы, записанные "
                       "раньше, не повторялись, остальные замерены при продолжении."]

@@ -240,8 +240,7 @@ def _markup(el) -> str:
             unknown = [c for c in classes if c not in INLINE_COLOUR]
             if unknown:
                 raise LayoutError(f"<span class={unknown[0]!r}> is not laid out in PDF")
-            colour = INLINE_COLOUR[classes[0]]
-            bold = classes[0] == "risk"
+            colour, bold = _span_look(classes[0])
             inner = f"<b>{inner}</b>" if bold else inner
             inner = f"<font size=\"8\">{inner}</font>" if classes[0] == "doc" else inner
             parts.append(f'<font color="{colour}">{inner}</font>' if colour else inner)
@@ -249,6 +248,11 @@ def _markup(el) -> str:
             raise LayoutError(f"<{tag}> inside a paragraph is not laid out in PDF")
         parts.append(escape(child.tail or ""))
     return "".join(parts)
+
+
+def _span_look(kind: str) -> tuple[str | None, bool]:
+    """An inline span's colour and whether it is bold, by its class: a paragraph's markup and a plain cell share it."""
+    return INLINE_COLOUR[kind], kind == "risk"
 
 
 def _collapse(markup: str) -> str:
@@ -588,18 +592,18 @@ class _Layout:
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(CELL_BG[k])))
         name = f"{base.name}-{size}-{'-'.join(classes)}"
         style = _derived_style(name, base, **attrs)  # a few kinds of cell, hundreds of cells
-        if int(cell.get("colspan") or 1) > 1:
-            return _Para(_inline(cell), style)
-        if len(cell) == 0:
-            return _Plain(_collapse(cell.text or "").strip(), style)
-        only = self.only_inline(cell)
-        if only is not None:  # «нет» in green, «17,6 %» in bold red, a direction's name in bold: a third of cells
-            tag, kind = only
-            inline = dict(textColor=colors.HexColor(INLINE_COLOUR[kind])) if kind else {}
-            if tag == "b" or kind == "risk":
-                inline["fontName"] = self.font + "-Bold"
-            style = _derived_style(f"{name}/{tag}.{kind}", style, **inline)
-            return _Plain(_collapse(cell[0].text or "").strip(), style)
+        if int(cell.get("colspan") or 1) == 1:
+            if len(cell) == 0:
+                return _Plain(_collapse(cell.text or "").strip(), style)
+            only = self.only_inline(cell)
+            if only is not None:  # «нет» in green, «17,6 %» in bold red, a direction's name in bold: a third of cells
+                tag, kind = only
+                colour, bold = _span_look(kind) if tag == "span" else (None, True)
+                inline = {"textColor": colors.HexColor(colour)} if colour else {}
+                if bold:
+                    inline["fontName"] = self.font + "-Bold"
+                style = _derived_style(f"{name}/{tag}.{kind}", style, **inline)
+                return _Plain(_collapse(cell[0].text or "").strip(), style)
         return _Para(_inline(cell), style)
 
     @staticmethod

@@ -195,8 +195,9 @@ def analysis(year: int) -> dict:
 
 
 def documents(year: int, output: str) -> dict:
-    """Recommendations, then every municipality's documents one after another (each renders its schools
-    in a process per core), then the regional report and the index: the DAG's work on one worker."""
+    """Recommendations, then every municipality's documents one after another in one pool of a process per
+    core, then the regional report and the index: refresh_year_outputs' work (the annual DAG maps the
+    municipalities as tasks instead)."""
     from sqlalchemy import text
 
     from edu_quality.pipeline import steps
@@ -204,16 +205,16 @@ def documents(year: int, output: str) -> dict:
 
     issued = date(year + 1, 1, 15).isoformat()
     steps.choose_recommendations(year, issued)
-    codes = steps.municipalities(year)
-    for i, code in enumerate(codes, 1):
-        steps.render_municipality(year, code, output, issued)
-        print(f"  документы: {i}/{len(codes)} МО", file=sys.stderr)
+    steps.render_municipalities(year, output, issued,
+                                lambda i, n: print(f"  документы: {i}/{n} МО", file=sys.stderr))
     steps.publish(year, output, issued)
     with engine().connect() as conn:
-        docs = conn.execute(text("select count(*) from core.document where year = :y"), {"y": year}).scalar_one()
+        docs, municipalities = conn.execute(text(
+            "select (select count(*) from core.document where year = :y), "
+            "(select count(*) from core.municipality where year = :y)"), {"y": year}).one()
     from bench.run import pdf_engine
 
-    return {"documents": docs, "municipalities": len(codes), "pdf_engine": pdf_engine()}
+    return {"documents": docs, "municipalities": municipalities, "pdf_engine": pdf_engine()}
 
 
 STAGES = {"generate": generate, "ingest": ingest, "raw_copy": raw_copy, "naive": naive, "gx_sql": gx_sql,

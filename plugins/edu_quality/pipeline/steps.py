@@ -144,17 +144,36 @@ def municipalities(year: int) -> list[str]:
 
 def render_municipality(year: int, municipality_code: str, output: str, issued_on: str) -> int:
     """One municipality's documents: each school's recommendations, the analytical report, the draft order."""
+    with _year_shared(year):
+        return _render_municipality(year, municipality_code, Path(output), date.fromisoformat(issued_on))
+
+
+def _render_municipality(year: int, code: str, output: Path, day: date, refs=None) -> int:
     from edu_quality.documents.render import render_schools
     from edu_quality.documents.reports import municipality_documents
 
-    day = date.fromisoformat(issued_on)
-
     def reports():  # made when the pool has the schools: their context is read while the workers write
-        yield from municipality_documents(engine(), year, municipality_code, Path(output), day)
+        yield from municipality_documents(engine(), year, code, output, day)
 
-    with _year_shared(year), advisory_lock(engine(), "documents", year, municipality_code):
-        return render_schools(engine(), year, Path(output), day, only_municipality=municipality_code,
-                              then=reports())
+    with advisory_lock(engine(), "documents", year, code):
+        return render_schools(engine(), year, output, day, only_municipality=code, then=reports(), refs=refs)
+
+
+def render_municipalities(year: int, output: str, issued_on: str, progress=None) -> int:
+    """Every municipality's documents, one after another in one pool of processes, with what their schools'
+    documents share read once (the DAG maps them as tasks instead); `progress(done, total)` after each."""
+    from edu_quality.documents.render import references
+    from edu_quality.documents.writer import shared_pool
+
+    codes, written, day = municipalities(year), 0, date.fromisoformat(issued_on)
+    with _year_shared(year), shared_pool():  # the year held once: what was read once stays the year's
+        with engine().connect() as conn:
+            refs = references(conn, year)
+        for i, code in enumerate(codes, 1):
+            written += _render_municipality(year, code, Path(output), day, refs)
+            if progress:
+                progress(i, len(codes))
+    return written
 
 
 def publish(year: int, output: str, issued_on: str) -> str:
@@ -337,7 +356,7 @@ def refresh_outputs(year: int, output: str, issued_on: str) -> dict:
     indicators = compute_indicators(year)
     analysis = analyse(year)
     recommendations = choose_recommendations(year, issued_on)
-    documents = sum(render_municipality(year, code, output, issued_on) for code in municipalities(year))
+    documents = render_municipalities(year, output, issued_on)
     publish(year, output, issued_on)
     return {"year": year, **indicators, "analysis": analysis, "recommendations": recommendations,
             "documents": documents}

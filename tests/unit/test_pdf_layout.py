@@ -150,7 +150,36 @@ def test_a_paragraph_breaks_its_lines_once_per_width(monkeypatch):
     narrow = p.wrap(200, 1000)
     assert narrow[1] > wide[1] and len(calls) == 2
     assert p.split(200, 5) == []  # no room for two lines: ReportLab drops the breaks it made
-    assert p.wrap(200, 1000) == narrow and len(calls) == 3 and hasattr(p, "blPara")
+    assert p.wrap(200, 1000) == narrow and hasattr(p, "blPara")
+
+
+def test_paragraphs_of_one_text_and_style_share_their_line_breaks_and_a_split_leaves_them(monkeypatch):
+    import pickle
+
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from edu_quality.documents.pdf import _font, _Para
+
+    calls = []
+    original = Paragraph.breakLines
+    monkeypatch.setattr(Paragraph, "breakLines", lambda self, widths: calls.append(widths) or original(self, widths))
+    # Words hyphenated at a line's end, as in a narrow cell: ReportLab's split changes such a word's fragment.
+    style = ParagraphStyle("shared", fontName=_font("sans"), fontSize=10, leading=12, hyphenationLang="ru_RU",
+                           embeddedHyphenation=1)
+    text = "образовательной деятельности <b>материально</b> техническому " * 8
+    first = _Para(text, style)
+    size = first.wrap(80, 1000)
+    second = _Para(text, style)
+    assert second.wrap(80, 1000) == size and len(calls) == 1 and second.blPara is first.blPara
+    _Para(text, ParagraphStyle("other", style)).wrap(80, 1000)
+    _Para(text + "!", style).wrap(80, 1000)
+    _Para(text, style).wrap(100, 1000)
+    assert len(calls) == 4  # another style, text or width: broken anew
+    cached = pickle.dumps((first.blPara, first.frags))
+    head, tail = second.split(80, 36)
+    assert head.wrap(80, 1000)[1] == 36 and tail.wrap(80, 1000)[1] == size[1] - 36
+    assert pickle.dumps((first.blPara, first.frags)) == cached  # the split worked on its own copy
 
 
 @needs_poppler

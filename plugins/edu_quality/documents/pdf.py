@@ -102,27 +102,63 @@ def _frags(text: str, style: ParagraphStyle) -> list | None:
     return copies
 
 
+# Each style's line breaks by text and width (see _Para): what Paragraph.wrap leaves on the paragraph.
+_BREAKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_BROKEN = ("width", "height", "_wrapWidths", "blPara", "frags", "_width_max", "_splitLongWordCount", "_hyphenations")
+
+
 class _Para(Paragraph):
     """A paragraph that breaks its lines once per width: a table measures each cell's height several times (its
     rows, each split over pages, then drawing), and line breaking was most of a PDF's time.
 
     Its text is split into fragments once per style and text (_frags): ReportLab's parser, an HTML parser run for
-    each paragraph, was a fifth of a PDF's time, and most texts (a cell's «нет», a heading) recur."""
+    each paragraph, was a fifth of a PDF's time, and most texts (a cell's «нет», a heading) recur. For the same
+    reason its lines are broken once per style, text and width in a process (nine in ten of a school document's
+    paragraphs recur in the next school's: «Руководитель ОО», a due date, a rule's text); drawing only reads the
+    breaks, and a paragraph split over pages gets its own copy first."""
 
     _wrapped: tuple | None = None
+    _key: str | None = None  # its text, when its fragments are the style's for that text
+    _shared = False          # its line breaks are the cache's
 
     def __init__(self, text, style, bulletText=None, frags=None, **kwargs):  # noqa: N803 (ReportLab's names)
+        key = None
         if frags is None and text and not getattr(style, "textTransform", None):
             cleaned = cleanBlockQuotedText(text)  # what Paragraph does before parsing
             frags = _frags(cleaned, style) if cleaned else None
             text = cleaned if frags is not None else text
+            key = cleaned if frags is not None and bulletText is None and not kwargs else None
         super().__init__(text, style, bulletText, frags=frags, **kwargs)
+        self._key = key
 
     def wrap(self, available_width, available_height):
         # Paragraph.split drops its line breaks (`blPara`) when the paragraph cannot start on a page: redo them then.
         if self._wrapped is None or self._wrapped[0] != available_width or not hasattr(self, "blPara"):
-            self._wrapped = (available_width, super().wrap(available_width, available_height))
+            self._wrapped = (available_width, self._break(available_width, available_height))
         return self._wrapped[1]
+
+    def _break(self, available_width, available_height):
+        if self._key is None:
+            return super().wrap(available_width, available_height)
+        known = _BREAKS.setdefault(self.style, {})
+        hit = known.get((self._key, available_width))
+        if hit is None:
+            size = super().wrap(available_width, available_height)
+            if len(known) >= MAX_TEXTS_PER_STYLE:
+                known.clear()
+            hit = known[(self._key, available_width)] = (size, {k: getattr(self, k) for k in _BROKEN
+                                                                if hasattr(self, k)})
+        else:
+            self.__dict__.update(hit[1])
+        self._shared = True
+        return hit[0]
+
+    def split(self, available_width, available_height):
+        if self._shared:  # ReportLab's split changes the fragments it hands on: not the cache's
+            for k in ("blPara", "frags"):
+                setattr(self, k, copy.deepcopy(getattr(self, k)))
+            self._shared = False
+        return super().split(available_width, available_height)
 
 
 def _font_file(family: str, suffix: str) -> str | None:

@@ -660,7 +660,9 @@ class _Layout:
     def plain_cells(rows: list[list], widths: list[float], padding: float, commands: list) -> None:
         """A cell of plain text that fits its column on one line is drawn by the table as a string, as its
         paragraph would draw it (the same baseline and height), at a fraction of a paragraph's cost; any other
-        becomes a paragraph."""
+        becomes a paragraph. The strings' styles are given per run of such cells down a column (a column of
+        numbers is one run): a command per cell was a tenth of a table's cost."""
+        looks: dict[tuple[int, int], ParagraphStyle] = {}
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if not isinstance(value, _Plain):
@@ -671,10 +673,17 @@ class _Layout:
                     row[c] = _Para(escape(text), style)
                     continue
                 row[c] = text
-                commands += [("FONT", (c, r), (c, r), style.fontName, style.fontSize, style.leading),
-                             ("TEXTCOLOR", (c, r), (c, r), style.textColor)]
-                if style.alignment == TA_RIGHT:
-                    commands.append(("ALIGN", (c, r), (c, r), "RIGHT"))
+                looks[(c, r)] = style
+        for (c, r), style in looks.items():
+            if looks.get((c, r - 1)) is style:
+                continue  # inside a run begun above
+            end = r
+            while looks.get((c, end + 1)) is style:
+                end += 1
+            commands += [("FONT", (c, r), (c, end), style.fontName, style.fontSize, style.leading),
+                         ("TEXTCOLOR", (c, r), (c, end), style.textColor)]
+            if style.alignment == TA_RIGHT:
+                commands.append(("ALIGN", (c, r), (c, end), "RIGHT"))
 
 
 class _NumberedCanvas(rl_canvas.Canvas):

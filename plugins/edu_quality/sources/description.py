@@ -219,6 +219,11 @@ class SourceDescription(_Strict):
             meta["notes"] = self.suite_notes
         return {"name": self.name, "meta": meta, "expectations": self.expectations()}
 
+    def stored_keys(self) -> list[str]:
+        """The key's columns as the table stores them (a hashed column under its stored name)."""
+        stored = {how["hash"]: column for column, how in self.load_transforms().items() if "hash" in how}
+        return [stored.get(k, k) for k in self.keys()]
+
     def ddl(self) -> str | None:
         """An `ext` table is created on the first load; `core` tables come from the migrations."""
         if not self.table.startswith("ext."):
@@ -233,6 +238,8 @@ class SourceDescription(_Strict):
                 f"    load_id bigint not null references core.load_log on delete cascade,\n"
                 f"    row_number integer not null\n);\n"
                 f"create index {name}_load on {self.table} (load_id);\n"
+                + (f"create index {name}_key on {self.table} ({', '.join(['year', *self.stored_keys()])});\n"
+                   if self.key_in_table else "") +
                 f"comment on table {self.table} is '{title}';\n"
                 "if exists (select from pg_roles where rolname = 'edu_writer') then "
                 f"grant select, insert, update, delete on {self.table} to edu_writer; end if;\n"

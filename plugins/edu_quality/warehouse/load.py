@@ -65,6 +65,19 @@ def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
     cursor.copy_expert(f"copy {table} ({cols}) from stdin with (format csv)", buffer)
 
 
+def repeated_rows_sql(table: str, key: list[str]) -> str:
+    """The rows of load %(load)s whose key a row of another loaded file of the year holds, with the first such
+    file. Each row is looked up in the table's index on (year, key) (migration 022; an `ext` table gets it with
+    the table), so the check costs the file's rows, not the year's: a join let the planner read the whole
+    year's table instead, once per file."""
+    match = " and ".join(f"o.{k} = m.{k}" for k in key)
+    return (f"select row_number, first_file from (select m.row_number, (select min(l.file_name) from {table} o "
+            f"join core.load_log l on l.load_id = o.load_id and l.status = 'loaded' "
+            f"where o.year = m.year and {match} and o.load_id <> m.load_id) as first_file "
+            f"from (select row_number, year, load_id, {', '.join(key)} from {table} where load_id = %(load)s) m) found "
+            f"where first_file is not null")
+
+
 class FileLoad:
     """An open load of one file: call add() per chunk, then commit(); close() rolls back."""
 
@@ -143,30 +156,20 @@ class FileLoad:
         memory. One file of the source at a time reaches this point, so two files loading at once see each
         other (the lock ends with the transaction)."""
         s, d, table = self.stats, self.description, self.description.table
-        stored = {how["hash"]: column for column, how in d.load_transforms().items() if "hash" in how}
-        key = [stored.get(k, k) for k in d.keys()]
+        key = d.stored_keys()
         header = d.column_spec(d.keys()[-1]).header
         self.cur.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"keys|{s.year}|{s.source}",))
-        match = " and ".join(f"o.{k} = m.{k}" for k in key)
-        # The rows just copied are not in the table's statistics yet, so the planner takes this file for one row
-        # and joins by nested loop: quadratic in the year's rows (minutes for a few tens of thousands). A hash
-        # join is linear whatever the statistics say.
-        self.cur.execute("set local enable_nestloop = off")
         self.cur.execute(
-            f"with repeated as (select m.row_number, min(l.file_name) as first_file from {table} m "
-            f"join {table} o on o.year = m.year and {match} and o.load_id <> m.load_id "
-            f"join core.load_log l on l.load_id = o.load_id and l.status = 'loaded' "
-            f"where m.load_id = %s group by m.row_number), "
-            f"gone as (delete from {table} t using repeated r where t.load_id = %s and t.row_number = r.row_number "
-            f"returning t.*, r.first_file) "
+            f"with repeated as ({repeated_rows_sql(table, key)}), "
+            f"gone as (delete from {table} t using repeated r where t.load_id = %(load)s "
+            f"and t.row_number = r.row_number returning t.*, r.first_file) "
             f"insert into core.quarantine (load_id, row_number, column_name, rules, reason, raw) "
-            f"select %s, row_number, %s, '{{duplicate_key}}', %s || first_file || '»', "
+            f"select %(load)s, row_number, %(header)s, '{{duplicate_key}}', %(reason)s || first_file || '»', "
             f"to_jsonb(gone) - 'load_id' - 'first_file' from gone",
-            (s.load_id, s.load_id, s.load_id, header,
-             f"«{header}»: повтор ключа (в этом файле или в другом файле того же года): эта же запись уже загружена "
-             "из файла «"))
+            {"load": s.load_id, "header": header,
+             "reason": f"«{header}»: повтор ключа (в этом файле или в другом файле того же года): эта же запись уже "
+                       "загружена из файла «"})
         moved = self.cur.rowcount
-        self.cur.execute("reset enable_nestloop")
         s.rows_loaded -= moved
         s.rows_quarantined += moved
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from scipy import stats as sps
 
 
@@ -36,7 +37,9 @@ def binom_upper_p(k, n, p):
 
 
 def normal_upper_p(z):
-    return sps.norm.sf(np.asarray(z, dtype=float))
+    """P(Z ≥ z), vectorised: what scipy's norm.sf computes (ndtr(−z)), without its argument handling — 75 µs per
+    call on a scalar, and the analysis asks it for each of some 36 000 groups one at a time."""
+    return special.ndtr(-np.asarray(z, dtype=float))
 
 
 def ols_residuals(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

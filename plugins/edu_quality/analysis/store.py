@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 
@@ -35,14 +36,35 @@ def _cell(v) -> str:
     return str(v)
 
 
+def _float_cell(v: float) -> str:
+    """_cell of a Python float."""
+    if math.isnan(v) or math.isinf(v):
+        return NULL
+    return str(int(v)) if v.is_integer() else repr(v)
+
+
+def _column(values: pd.Series) -> list[str]:
+    """A column's cells as _cell writes them; a numpy column's type is known once for all its cells (the
+    two million cells of a region's year went through _cell's chain of type tests one by one)."""
+    if isinstance(values.dtype, np.dtype):
+        kind = values.dtype.kind
+        if kind == "f":
+            return [_float_cell(v) for v in values.tolist()]
+        if kind in "iu":
+            return [str(v) for v in values.tolist()]
+        if kind == "b":
+            return ["true" if v else "false" for v in values.tolist()]
+    return [_cell(v) for v in values]
+
+
 def replace_year(conn: Connection, table: str, year: int, frame: pd.DataFrame, columns: list[str]) -> int:
     conn.execute(text(f"delete from {table} where year = :y"), {"y": year})
     if frame.empty:
         return 0
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for rec in frame[columns].itertuples(index=False, name=None):
-        writer.writerow([str(year)] + [_cell(v) for v in rec])
+    selected = frame[columns]
+    cells = [_column(selected.iloc[:, k]) for k in range(len(columns))]
+    csv.writer(buffer, lineterminator="\n").writerows(zip(itertools.repeat(str(year), len(frame)), *cells))
     buffer.seek(0)
     cursor = conn.connection.dbapi_connection.cursor()
     cursor.copy_expert(f"copy {table} (year, {', '.join(columns)}) from stdin with (format csv, null '{NULL}')",

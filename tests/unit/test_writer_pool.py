@@ -28,10 +28,23 @@ def _writers(tmp_path, name: str) -> set[int]:
 def test_a_shared_pool_serves_every_call_in_its_block_with_the_same_workers(pid_template, tmp_path):
     with writer.shared_pool():
         first = _writers(tmp_path, "a")
-        second = _writers(tmp_path, "b")
+        pool = writer._SharedPool.executor
+        with writer.shared_pool():  # a nested block shares the outer one's pool
+            second = _writers(tmp_path, "b")
+        assert writer._SharedPool.executor is pool is not None
         assert os.getpid() not in first
         assert len(first | second) <= 2  # the block's two workers wrote both calls' documents
     assert writer._SharedPool.executor is None  # closed with its block
+
+
+def test_an_error_in_the_block_closes_the_pool_without_writing_what_is_queued(pid_template, tmp_path):
+    documents = [writer.Document(kind="t", unit_code=str(i), template="pid.html.j2", context={"pid": os.getpid},
+                                 stem=tmp_path / f"q{i}", formats=("html",)) for i in range(1000)]
+    with pytest.raises(RuntimeError), writer.shared_pool():
+        for _ in writer.write_many(documents, workers=2):
+            raise RuntimeError("the parent fails after the first document")
+    assert writer._SharedPool.executor is None
+    assert len(list(tmp_path.glob("q*.html"))) < 1000
 
 
 def test_outside_a_block_each_call_has_its_own_workers(pid_template, tmp_path):

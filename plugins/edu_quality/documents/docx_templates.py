@@ -1,8 +1,9 @@
 """Word templates (docxtpl: Jinja2 tags inside .docx) for the documents people edit.
 
 The .docx files under include/templates/ are built by this module (`python -m
-edu_quality.documents.docx_templates`) so their Jinja2 tags are reviewable as code; a methodologist may
-also open one in Word and restyle it, keeping the {{ … }} and {%tr … %} tags.
+edu_quality.documents.docx_templates`) so their Jinja2 tags and styles are reviewable as code, and a test checks
+that the committed files are this module's: a change of look is made here (a file restyled in Word would bring
+back the 160 styles every rendered document pays for), keeping the {{ … }} and {%tr … %} tags.
 """
 from __future__ import annotations
 
@@ -45,8 +46,10 @@ def _lean(doc) -> None:
     template parsed, wrote and compressed those 790 KB, two thirds of a Word file's time."""
     styles = doc.styles.element
     by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
-    used = {e.get(qn("w:val")) for tag in ("w:pStyle", "w:rStyle", "w:tblStyle")
-            for e in doc.element.body.iter(qn(tag))}
+    # What names a style: the body, and the numbering definitions (a list level's paragraph style).
+    parts = [doc.element.body, doc.part.numbering_part.element]
+    used = {e.get(qn("w:val")) for part in parts for tag in ("w:pStyle", "w:rStyle", "w:tblStyle")
+            for e in part.iter(qn(tag))}
     keep = used | {i for i, s in by_id.items() if s.get(qn("w:default")) in ("1", "true")}
     pending = list(keep)
     while pending:  # a kept style's base, next and linked styles are kept too

@@ -104,6 +104,7 @@ def _frags(text: str, style: ParagraphStyle) -> list | None:
 
 # Each style's line breaks by text and width (see _Para): what Paragraph.wrap leaves on the paragraph.
 _BREAKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+MAX_BREAKS_PER_STYLE = 5_000  # an entry holds a paragraph's lines: heavier than its fragments
 _BROKEN = ("width", "height", "_wrapWidths", "blPara", "frags", "_width_max", "_splitLongWordCount", "_hyphenations")
 
 
@@ -132,7 +133,7 @@ class _Para(Paragraph):
         self._key = key
 
     def wrap(self, available_width, available_height):
-        # Paragraph.split drops its line breaks (`blPara`) when the paragraph cannot start on a page: redo them then.
+        # Paragraph.split drops its line breaks (`blPara`) when the paragraph cannot start on a page: take them again.
         if self._wrapped is None or self._wrapped[0] != available_width or not hasattr(self, "blPara"):
             self._wrapped = (available_width, self._break(available_width, available_height))
         return self._wrapped[1]
@@ -144,7 +145,7 @@ class _Para(Paragraph):
         hit = known.get((self._key, available_width))
         if hit is None:
             size = super().wrap(available_width, available_height)
-            if len(known) >= MAX_TEXTS_PER_STYLE:
+            if len(known) >= MAX_BREAKS_PER_STYLE:
                 known.clear()
             hit = known[(self._key, available_width)] = (size, {k: getattr(self, k) for k in _BROKEN
                                                                 if hasattr(self, k)})
@@ -155,8 +156,7 @@ class _Para(Paragraph):
 
     def split(self, available_width, available_height):
         if self._shared:  # ReportLab's split changes the fragments it hands on: not the cache's
-            for k in ("blPara", "frags"):
-                setattr(self, k, copy.deepcopy(getattr(self, k)))
+            self.blPara, self.frags = copy.deepcopy((self.blPara, self.frags))  # one copy: they share fragments
             self._shared = False
         return super().split(available_width, available_height)
 

@@ -143,7 +143,8 @@ def write(document: Document) -> list[Record]:
 
 
 class _SharedPool:
-    """The pool of the innermost `shared_pool` block: made at its first use, closed with the block."""
+    """The pool of the outermost `shared_pool` block (a nested block shares it): made at its first use, closed
+    with that block."""
     executor: ProcessPoolExecutor | None = None
     workers: int | None = None
     depth = 0
@@ -155,12 +156,14 @@ def shared_pool() -> Iterator[None]:
     workers start cold — each compiles the templates, loads the hyphenation dictionary and fills the text
     caches — so a pool per municipality paid that forty times over a region (a tenth of the documents' time)."""
     _SharedPool.depth += 1
+    failed = True
     try:
         yield
+        failed = False
     finally:
         _SharedPool.depth -= 1
         if _SharedPool.depth == 0 and _SharedPool.executor is not None:
-            _SharedPool.executor.shutdown()
+            _SharedPool.executor.shutdown(cancel_futures=failed)  # after an error, what is queued is not written
             _SharedPool.executor = None
 
 

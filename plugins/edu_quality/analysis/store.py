@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 NULL = r"\N"
+CHUNK_ROWS = 20_000
 
 
 def _cell(v) -> str:
@@ -62,9 +63,12 @@ def replace_year(conn: Connection, table: str, year: int, frame: pd.DataFrame, c
     if frame.empty:
         return 0
     buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
     selected = frame[columns]
-    cells = [_column(selected.iloc[:, k]) for k in range(len(columns))]
-    csv.writer(buffer, lineterminator="\n").writerows(zip(itertools.repeat(str(year), len(frame)), *cells))
+    for start in range(0, len(selected), CHUNK_ROWS):  # the text of a chunk of rows at a time, not the year's
+        part = selected.iloc[start:start + CHUNK_ROWS]
+        cells = [_column(part.iloc[:, k]) for k in range(len(columns))]
+        writer.writerows(zip(itertools.repeat(str(year), len(part)), *cells))
     buffer.seek(0)
     cursor = conn.connection.dbapi_connection.cursor()
     cursor.copy_expert(f"copy {table} (year, {', '.join(columns)}) from stdin with (format csv, null '{NULL}')",

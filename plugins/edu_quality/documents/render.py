@@ -52,14 +52,16 @@ class References:
     (the cluster values are a region-wide aggregate: a sixth of a second each time)."""
     cluster_values: dict
     higher: dict
+    region_code: str | None  # the region's key in `higher`
     conditions: dict
     head_vpr_weight_ru: str | None
 
 
 def references(conn, year: int) -> References:
+    higher = {(r[0], r[1], r[2]): r[3] for r in queries.run(conn, QUERIES + "higher_levels", year=year)}
     return References(
         cluster_values={(r[0], r[1]): r[2] for r in queries.run(conn, QUERIES + "cluster_values", year=year)},
-        higher={(r[0], r[1], r[2]): r[3] for r in queries.run(conn, QUERIES + "higher_levels", year=year)},
+        higher=higher, region_code=next((k[1] for k in higher if k[0] == "region"), None),
         conditions=rule_conditions(), head_vpr_weight_ru=head_vpr_weight())
 
 
@@ -68,7 +70,7 @@ def _indicator_rows(conn, year: int, schools: list, refs: References) -> list[di
     cluster_of = {s["school_code"]: s["cluster"] for s in schools}
     higher = refs.higher
     rows = queries.run(conn, QUERIES + "indicator_values", year=year, school_codes=list(cluster_of)).mappings().all()
-    region_code = next((k[1] for k in higher if k[0] == "region"), None)
+    region_code = refs.region_code
     return [{**r, "municipality_value": higher.get(("municipality", r["municipality_code"], r["indicator_code"])),
              "region_value": higher.get(("region", region_code, r["indicator_code"])),
              "cluster_value": refs.cluster_values.get((cluster_of.get(r["unit_code"]), r["indicator_code"]))}

@@ -65,6 +65,11 @@ def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
     cursor.copy_expert(f"copy {table} ({cols}) from stdin with (format csv)", buffer)
 
 
+# The plans the key check turns off for its one statement (see _quarantine_keys_other_files_hold); the test of
+# its plan (tests/warehouse/test_key_check.py) explains it with the same settings.
+KEY_CHECK_PLANS_OFF = ("enable_seqscan", "enable_bitmapscan", "enable_nestloop")
+
+
 def repeated_rows_sql(table: str, key: list[str]) -> str:
     """The rows of load %(load)s whose key a row of another loaded file of the year holds, with the first such
     file. Each row is looked up in the table's index on (year, key) (migration 022; an `ext` table gets it with
@@ -163,8 +168,7 @@ class FileLoad:
         # for one row: the lookups must go through the key index, not read the table, and the repeats are found
         # once (materialized) and deleted by a hash join — inlined into a nested loop, every row of the file
         # was looked up once per row of the file (minutes for 4 000 rows).
-        self.cur.execute("set local enable_seqscan = off; set local enable_bitmapscan = off; "
-                         "set local enable_nestloop = off")
+        self.cur.execute("; ".join(f"set local {setting} = off" for setting in KEY_CHECK_PLANS_OFF))
         self.cur.execute(
             f"with repeated as materialized ({repeated_rows_sql(table, key)}), "
             f"gone as (delete from {table} t using repeated r where t.load_id = %(load)s "
@@ -176,7 +180,7 @@ class FileLoad:
              "reason": f"«{header}»: повтор ключа (в этом файле или в другом файле того же года): эта же запись уже "
                        "загружена из файла «"})
         moved = self.cur.rowcount
-        self.cur.execute("reset enable_seqscan; reset enable_bitmapscan; reset enable_nestloop")
+        self.cur.execute("; ".join(f"reset {setting}" for setting in KEY_CHECK_PLANS_OFF))
         s.rows_loaded -= moved
         s.rows_quarantined += moved
 
